@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""The two commands of the README, with nothing but Python 3.11+ needed to start them.
+
+    python3 tasks.py serve   # set up .venv/, build the demo database, start the dashboard
+    python3 tasks.py test    # set up .venv/ with dev tools, then lint, types, unit, integration, browser
+    python3 tasks.py bench   # the benchmarks of BENCHMARKS.md (not part of the test run)
+
+Setting up is skipped when pyproject.toml has not changed since the last successful set-up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PY = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+STAMP = VENV / ".setup-stamp"
+
+
+def _run(*cmd: str | Path, env: dict[str, str] | None = None) -> None:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    subprocess.run([str(c) for c in cmd], cwd=ROOT, check=True, env=env)
+
+
+def setup(dev: bool) -> None:
+    """Create .venv/ and install the project (with its dev group when asked)."""
+    if sys.version_info < (3, 11):
+        sys.exit("Python 3.11 or newer is needed / 需要 Python 3.11 或更高版本")
+    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest() + (":dev" if dev else "")
+    if STAMP.exists() and want in STAMP.read_text().split():
+        return
+    if not PY.exists():
+        _run(sys.executable, "-m", "venv", VENV)
+    _run(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    _run(PY, "-m", "pip", "install", "--quiet", "-e", ".[dev]" if dev else ".")
+    old = STAMP.read_text() if STAMP.exists() else ""
+    STAMP.write_text(old + " " + want)
+
+
+def ensure_chromium() -> None:
+    """Browser tests need Debian's chromium; install it when we are root and it is missing."""
+    if shutil.which("chromium") or Path("/usr/bin/chromium").exists():
+        return
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        _run("apt-get", "update", "-qq", env=env)
+        _run("apt-get", "install", "-y", "-qq", "chromium", "fonts-noto-cjk", env=env)
+    else:
+        print("chromium is missing and we are not root: browser tests will be skipped", flush=True)
+
+
+def serve() -> None:
+    setup(dev=False)
+    db = Path(os.environ.get("PARTYDAY_DB", ROOT / "data" / "partyday.duckdb"))
+    if not db.exists():
+        _run(PY, "-m", "pipelines", "--db", db, "demo")
+    env = dict(os.environ, PARTYDAY_DB=str(db))
+    _run(PY, "-m", "streamlit", "run", "app.py", "--server.port", "8501", env=env)
+
+
+def test() -> None:
+    setup(dev=True)
+    ensure_chromium()
+    _run(PY, "-m", "ruff", "check", ".")
+    _run(PY, "-m", "mypy")
+    _run(PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", *sys.argv[2:])
+
+
+def bench() -> None:
+    setup(dev=True)
+    _run(PY, "benchmarks/run.py", *sys.argv[2:])
+
+
+if __name__ == "__main__":
+    commands = {"serve": serve, "test": test, "bench": bench}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        sys.exit(__doc__)
+    try:
+        commands[sys.argv[1]]()
+    except subprocess.CalledProcessError as exc:
+        sys.exit(exc.returncode)
+    except KeyboardInterrupt:
+        sys.exit(130)
