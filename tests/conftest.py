@@ -1,0 +1,119 @@
+"""Shared fixtures: fresh databases, the demo database, a real Streamlit server, headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("PARTYDAY_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"]
+OUTPUT = ROOT / "test-output"
+
+
+def run_cli(*args: str | Path, db: Path | None = None, stdin: str | None = None,
+            check: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m pipelines`` as a real process, as IT staff would."""
+    cmd = [sys.executable, "-m", "pipelines"]
+    if db is not None:
+        cmd += ["--db", str(db)]
+    cmd += [str(a) for a in args]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, input=stdin, timeout=900)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{cmd} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture
+def tmp_db(tmp_path: Path) -> Path:
+    """A new, initialised database file."""
+    from pipelines import db
+
+    path = tmp_path / "partyday.duckdb"
+    db.ensure_schema(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo committee (seed default), built once per test session through the real command line.
+
+    Tests must not write to it: copy it (``copy_demo_db``) for that.
+    """
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    run_cli("demo", db=path, check=True)
+    return path
+
+
+@pytest.fixture
+def copy_demo_db(demo_db: Path, tmp_path: Path) -> Path:
+    """A private, writable copy of the demo database."""
+    target = tmp_path / "demo-copy.duckdb"
+    shutil.copy(demo_db, target)
+    return target
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class StreamlitServer:
+    """``streamlit run app.py`` as a real process on a free loopback port."""
+
+    def __init__(self, db_path: Path, env: dict[str, str] | None = None) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        full_env = dict(os.environ, PARTYDAY_DB=str(db_path), **(env or {}))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
+             "--server.address", "127.0.0.1", "--server.headless", "true",
+             "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError("streamlit did not start")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def start_streamlit(db_path: Path, env: dict[str, str] | None = None) -> StreamlitServer:
+    """Start a real Streamlit server on ``db_path``; the caller stops it."""
+    return StreamlitServer(db_path, env)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Debian Chromium driven by Playwright; skips when chromium is not installed."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed (python3 tasks.py test installs it when run as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
