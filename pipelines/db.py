@@ -104,10 +104,13 @@ def on_before_upgrade(hook: Any) -> None:
     _before_upgrade_hooks.append(hook)
 
 
-def ensure_schema(path: Path | None = None) -> int:
-    """Create or upgrade the database at ``path``; refuse one from a newer program. Returns the version."""
+def ensure_schema(path: Path | None = None, up_to: int | None = None) -> int:
+    """Create or upgrade the database at ``path``; refuse one from a newer program. Returns the version.
+
+    ``up_to`` stops at an older version (to build old databases for upgrade tests).
+    """
     path = db_path(path)
-    target = latest_version()
+    target = latest_version() if up_to is None else up_to
     if path.exists():
         with _locked(path, exclusive=False):
             con = _connect(path, read_only=True)
@@ -135,7 +138,7 @@ def ensure_schema(path: Path | None = None) -> int:
                     "name varchar, applied_at timestamp default current_timestamp)"
                 )
                 for version, mig in migrations():
-                    if version > found:
+                    if found < version <= target:
                         con.execute(mig.read_text(encoding="utf-8"))
                         con.execute("insert into schema_version (version, name) values (?, ?)", [version, mig.name])
                 con.execute("commit")
