@@ -62,6 +62,7 @@ SPEC: dict[str, Spec] = {
     "access.session_minutes": Spec("integer", 5, 100_000),
     "access.lockout_failures": Spec("integer", 1, 100),
     "access.lockout_minutes": Spec("integer", 1, 100_000),
+    "access.min_password_length": Spec("integer", 6, 128),
 }
 
 
