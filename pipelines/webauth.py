@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from pipelines import auth, db
+from pipelines import auth, backup, db  # noqa: F401  (backup registers the automatic pre-upgrade backup)
 from pipelines.access import User
 from pipelines.errors import PartydayError
 from pipelines.i18n import t
