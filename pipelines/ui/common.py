@@ -1,0 +1,350 @@
+"""What every page uses: language, texts, headers, empty states, issues, downloads and cached queries.
+
+Pages are thin: filters in, a :mod:`pipelines.metrics` function through :func:`metric`, a chart from
+:mod:`pipelines.ui.charts`, render. Query results are cached per database file, data version (the
+file's modification stamp, so a load by the command line is seen too) and arguments;
+:func:`clear_caches` drops them after every load, undo or rule change made in this server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import inspect
+import os
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from pipelines import access, db
+from pipelines.access import User
+from pipelines.config import Rules, load_rules
+from pipelines.errors import Issue
+from pipelines.i18n import catalogue, normalise_lang, t
+from pipelines.ui.filters import Filters, branch_scope, default_year
+from pipelines.xlsx import is_percent_column, to_xlsx
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES_DIR = ROOT / "pages"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ROWS_PER_PAGE = 50
+
+# Session keys shared by the shell and every page; they are also the URL's query parameters.
+LANG_KEY = "lang"
+FILTERS_KEY = "ui_filters"
+
+
+# ---------------------------------------------------------------------------------------------- texts
+def lang() -> str:
+    """The user's language: ``zh`` (default) or ``en``, from the switch or the URL."""
+    value = st.session_state.get(LANG_KEY) or st.query_params.get(LANG_KEY)
+    return normalise_lang(value)
+
+
+def tr(key: str, **params: Any) -> str:
+    """The text of ``key`` in the user's language."""
+    return t(key, lang(), **params)
+
+
+def has_text(key: str) -> bool:
+    """Whether a locale file defines ``key``."""
+    return key in catalogue()
+
+
+def column_label(name: str) -> str:
+    """The header shown for a column: ``ui.col.<name>`` when defined, else the name itself."""
+    key = f"ui.col.{name}"
+    return tr(key) if has_text(key) else name
+
+
+def labelled(frame: pl.DataFrame, columns: Sequence[str] | None = None) -> pl.DataFrame:
+    """``frame`` cut to ``columns`` (all when None) with headers in the user's language."""
+    if columns is not None:
+        frame = frame.select([c for c in columns if c in frame.columns])
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    for name in frame.columns:
+        label = column_label(name)
+        while label in used:
+            label += " "
+        used.add(label)
+        mapping[name] = label
+    return frame.rename(mapping)
+
+
+# -------------------------------------------------------------------------------------------- database
+def db_path() -> Path:
+    """The database the server was started on (``PARTYDAY_DB`` or ``data/partyday.duckdb``)."""
+    return db.db_path()
+
+
+def data_version(path: Path | None = None) -> tuple[int, int, int]:
+    """A stamp that changes with every committed write to the database file (mtime, size, WAL size)."""
+    path = path or db_path()
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return (0, 0, 0)
+    wal = path.with_name(path.name + ".wal")
+    wal_size = wal.stat().st_size if wal.exists() else 0
+    return (stat.st_mtime_ns, stat.st_size, wal_size)
+
+
+@st.cache_resource(show_spinner=False)
+def _schema_ready(path: str) -> int:
+    return db.ensure_schema(Path(path))
+
+
+def ensure_database() -> None:
+    """Create or upgrade the database once per server process (an empty file shows empty states)."""
+    _schema_ready(str(db_path()))
+
+
+def _as_ids(ids: Iterable[int] | None) -> tuple[int, ...] | None:
+    return None if ids is None else tuple(sorted(int(i) for i in ids))
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _run_metric(path: str, version: tuple[int, int, int], name: str, args: tuple[Any, ...],
+                kwargs: tuple[tuple[str, Any], ...]) -> Any:
+    func = getattr(importlib.import_module("pipelines.metrics"), name)
+    call_kwargs = {k: (set(v) if k == "branch_ids" and v is not None else v) for k, v in kwargs}
+    with db.reading(path) as con:
+        params = list(inspect.signature(func).parameters)
+        if len(params) > 1 and params[1] == "rules":
+            return func(con, load_rules(con), *args, **call_kwargs)
+        return func(con, *args, **call_kwargs)
+
+
+def metric(name: str, *args: Any, **kwargs: Any) -> Any:
+    """``pipelines.metrics.<name>(con, rules, *args, **kwargs)``, cached until the data changes."""
+    if "branch_ids" in kwargs:
+        kwargs["branch_ids"] = _as_ids(kwargs["branch_ids"])
+    path = db_path()
+    return _run_metric(str(path), data_version(path), name, tuple(args), tuple(sorted(kwargs.items())))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _run_sql(path: str, version: tuple[int, int, int], name: str,
+             params: tuple[tuple[str, Any], ...]) -> pl.DataFrame:
+    with db.reading(path) as con, warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "Arrow output on a DB-API result makes a copy"
+        frame = pl.from_arrow(db.query(con, name, **dict(params)).to_arrow_table())
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
+def sql_frame(name: str, **params: Any) -> pl.DataFrame:
+    """The rows of ``pipelines/sql/<name>.sql`` as a frame, cached until the data changes."""
+    path = db_path()
+    return _run_sql(str(path), data_version(path), name, tuple(sorted(params.items())))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _rules(path: str, version: tuple[int, int, int]) -> Rules:
+    with db.reading(path) as con:
+        return load_rules(con)
+
+
+def rules() -> Rules:
+    """The rules configuration in force in this database."""
+    path = db_path()
+    return _rules(str(path), data_version(path))
+
+
+def clear_caches() -> None:
+    """Drop every cached query result; call after a load, an undo or a rule change."""
+    st.cache_data.clear()
+
+
+# ------------------------------------------------------------------------------------------- who/scope
+def current_user() -> User | None:
+    """The signed-in user (``None`` when nobody is)."""
+    from pipelines import webauth
+
+    return webauth.current_user()
+
+
+def user() -> User:
+    """The signed-in user; the shell only runs pages when there is one."""
+    found = current_user()
+    if found is None:  # pragma: no cover - the shell shows the login page instead
+        st.stop()
+    assert found is not None
+    return found
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _scopes(path: str, version: tuple[int, int, int], who: User) -> tuple[tuple[int, ...] | None, ...]:
+    with db.reading(path) as con:
+        return (_as_ids(access.visible_branch_ids(con, who)), _as_ids(access.member_branch_ids(con, who)),
+                _as_ids(access.upload_branch_ids(con, who)))
+
+
+def _scope(index: int) -> set[int] | None:
+    path = db_path()
+    ids = _scopes(str(path), data_version(path), user())[index]
+    return None if ids is None else set(ids)
+
+
+def visible_ids() -> set[int] | None:
+    """Branches whose figures the user may see (``None`` = every branch)."""
+    return _scope(0)
+
+
+def member_ids() -> set[int] | None:
+    """Branches whose member-level detail the user may see (``None`` = every branch)."""
+    return _scope(1)
+
+
+def may_open(page: str) -> bool:
+    """Whether the user may open page ``page`` and the page exists in this installation."""
+    return page in access.allowed_pages(current_user()) and (PAGES_DIR / f"{page}.py").exists()
+
+
+# ------------------------------------------------------------------------------------------- rendering
+def page_header(title_key: str, caption_key: str | None = None, **params: Any) -> None:
+    """The page title (and an optional caption) in the user's language."""
+    st.title(tr(title_key))
+    if caption_key:
+        st.caption(tr(caption_key, **params))
+
+
+def empty_state(key: str, **params: Any) -> None:
+    """Say what is missing and where to upload it (never an error)."""
+    st.info(tr(key, **params), icon=":material/info:")
+    if may_open("upload"):
+        st.page_link(str(PAGES_DIR / "upload.py"), label=tr("ui.empty.go_upload"), icon=":material/upload:")
+    else:
+        st.caption(tr("ui.empty.ask_secretary"))
+
+
+def issue_text(issue: Issue, file: str | None = None) -> str:
+    """An issue as one line: where (file, sheet, row, column) and what, in the user's language."""
+    where = []
+    if file:
+        where.append(tr("ui.issue.file", file=file))
+    if issue.sheet:
+        where.append(tr("ui.issue.sheet", sheet=issue.sheet))
+    if issue.row is not None:
+        where.append(tr("ui.issue.row", row=issue.row))
+    if issue.column:
+        where.append(tr("ui.issue.column", column=issue.column))
+    message = issue.message(lang())
+    return f"{' · '.join(where)}：{message}" if where and lang() == "zh" else (
+        f"{' · '.join(where)}: {message}" if where else message)
+
+
+def show_issues(issues: Iterable[Issue], file: str | None = None) -> None:
+    """Errors and warnings, each naming its place, errors first."""
+    items = sorted(issues, key=lambda i: 0 if i.severity == "error" else 1)
+    for issue in items:
+        if issue.severity == "error":
+            st.error(issue_text(issue, file), icon=":material/error:")
+        else:
+            st.warning(issue_text(issue, file), icon=":material/warning:")
+
+
+def xlsx_bytes(df_or_sheets: pl.DataFrame | Mapping[str, pl.DataFrame],
+               columns: Sequence[str] | None = None) -> bytes:
+    """The download workbook: headers in the user's language, rates as percentages."""
+    frames = {"data": df_or_sheets} if isinstance(df_or_sheets, pl.DataFrame) else dict(df_or_sheets)
+    sheets: dict[str, pl.DataFrame] = {}
+    percent: list[str] = []
+    for title, frame in frames.items():
+        if columns is not None:
+            frame = frame.select([c for c in columns if c in frame.columns])
+        for name in frame.columns:
+            if is_percent_column(name, frame.schema[name]):
+                percent.append(column_label(name))
+        sheet = tr(f"ui.sheet.{title}") if has_text(f"ui.sheet.{title}") else title
+        sheets[sheet] = labelled(frame)
+    return to_xlsx(sheets, percent=percent)
+
+
+def download_xlsx(df_or_sheets: pl.DataFrame | Mapping[str, pl.DataFrame], file_name: str,
+                  label_key: str = "ui.download.xlsx", *, columns: Sequence[str] | None = None,
+                  key: str | None = None) -> None:
+    """A button that downloads the table(s) as a real ``.xlsx`` (built only when clicked)."""
+    name = file_name if file_name.endswith(".xlsx") else f"{file_name}.xlsx"
+    st.download_button(tr(label_key), data=lambda: xlsx_bytes(df_or_sheets, columns), file_name=name,
+                       mime=XLSX_MIME, on_click="ignore", icon=":material/download:",
+                       key=key or f"dl_{name}")
+
+
+def paged(frame: pl.DataFrame, key: str, rows: int = ROWS_PER_PAGE) -> pl.DataFrame:
+    """The slice of a long table the user has paged to (a pager appears only when needed)."""
+    pages = max(1, (frame.height + rows - 1) // rows)
+    if pages == 1:
+        return frame
+    page = st.pagination(pages, key=f"{key}_page", max_visible_pages=7)
+    st.caption(tr("ui.table.rows", shown=min(rows, frame.height - (page - 1) * rows), total=frame.height))
+    return frame.slice((int(page) - 1) * rows, rows)
+
+
+def table(frame: pl.DataFrame, key: str, *, columns: Sequence[str] | None = None,
+          file_name: str | None = None, search: Sequence[str] = (), column_config: Mapping[str, Any] | None = None,
+          on_select: Callable[..., Any] | str | None = None) -> Any:
+    """A searchable, paged table with translated headers and its Excel download; returns the event."""
+    shown = frame
+    if search:
+        needle = st.text_input(tr("ui.table.search"), key=f"{key}_search", placeholder=tr("ui.table.search_hint"))
+        if needle:
+            cond = pl.lit(False)
+            for col in search:
+                if col in frame.columns:
+                    cond = cond | pl.col(col).cast(pl.Utf8).str.contains(needle, literal=True)
+            shown = frame.filter(cond)
+    view = paged(shown, key)
+    config = {column_label(k): v for k, v in (column_config or {}).items()}
+    for name in (columns or view.columns):
+        if name in view.columns and is_percent_column(name, view.schema[name]) and column_label(name) not in config:
+            config[column_label(name)] = st.column_config.NumberColumn(format="percent")
+    kwargs: dict[str, Any] = {"hide_index": True, "column_config": config, "key": f"{key}_table"}
+    if on_select is not None:
+        kwargs.update(on_select=on_select, selection_mode="single-row")
+    event = st.dataframe(labelled(view, columns), **kwargs)
+    if file_name:
+        download_xlsx(shown, file_name, columns=columns, key=f"{key}_xlsx")
+    return event
+
+
+def percent(value: Any, digits: int = 1) -> str:
+    """A rate 0–1 as ``81.3%`` (``–`` when unknown)."""
+    if value is None:
+        return "–"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return "–"
+    if number != number:  # NaN
+        return "–"
+    return f"{number * 100:.{digits}f}%"
+
+
+def debug_enabled() -> bool:
+    """Whether the server was started with ``PARTYDAY_DEBUG=1`` (then errors show their details)."""
+    return os.environ.get("PARTYDAY_DEBUG") == "1"
+
+
+# --------------------------------------------------------------------------------------------- filters
+def filters() -> Filters:
+    """The filters chosen in the sidebar (set by the shell before the page runs)."""
+    found = st.session_state.get(FILTERS_KEY)
+    if isinstance(found, Filters):
+        return found
+    return Filters(year=default_year(sql_frame("ui_years")["year"].to_list(), dt.date.today()))
+
+
+def branches() -> pl.DataFrame:
+    """Every branch with its zone (``branch_id, branch_name, zone_id, zone_name``)."""
+    return sql_frame("ui_branches")
+
+
+def scope_ids(chosen: Filters | None = None) -> set[int] | None:
+    """The branches a page's query covers: chosen branch or zone, cut to what the user may see."""
+    return branch_scope(chosen or filters(), visible_ids(), branches())

@@ -1,0 +1,165 @@
+"""The filters every page shares: year, quarter, month, zone and branch, plus the language.
+
+They live in the sidebar, rendered by the shell on every run, and are bound to the URL's query
+parameters (``?lang=en&year=2026&quarter=Q2&zone=…&branch=…``), so they persist between pages and a
+link can be shared. URL values are language-independent (years, ``Q1``–``Q4``, month numbers, zone
+and branch names); "all" is the default and leaves the parameter out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import polars as pl
+
+from pipelines import access
+from pipelines.i18n import LANGS, t
+
+ALL = 0
+LANG_NAMES = {"zh": "简体中文", "en": "English"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user chose; ``None`` means "all"."""
+
+    year: int
+    quarter: int | None = None
+    month: int | None = None
+    zone_id: int | None = None
+    branch_id: int | None = None
+
+    def months(self) -> list[int]:
+        """The months (1–12) the filters cover."""
+        if self.month:
+            return [self.month]
+        if self.quarter:
+            return quarter_months(self.quarter)
+        return list(range(1, 13))
+
+    def month_starts(self) -> list[dt.date]:
+        """The first days of the covered months (how the data names a month)."""
+        return [dt.date(self.year, m, 1) for m in self.months()]
+
+    def period_quarter(self) -> int | None:
+        """The quarter to rank on: the chosen one, or the month's quarter, else the year (``None``)."""
+        if self.quarter:
+            return self.quarter
+        if self.month:
+            return (self.month - 1) // 3 + 1
+        return None
+
+
+def quarter_months(quarter: int) -> list[int]:
+    """The three months of ``quarter`` (1–4)."""
+    return [3 * (quarter - 1) + i for i in (1, 2, 3)]
+
+
+def month_options(quarter: int | None) -> list[int]:
+    """Month choices (0 = all) within the chosen quarter."""
+    return [ALL] + (quarter_months(quarter) if quarter else list(range(1, 13)))
+
+
+def default_year(years: Iterable[int], today: dt.date) -> int:
+    """This year when it has data (or nothing has), else the newest year with data."""
+    found = sorted(set(years), reverse=True)
+    if not found or today.year in found:
+        return today.year
+    return found[0]
+
+
+def year_options(years: Iterable[int], today: dt.date) -> list[int]:
+    """Years with data plus this year, newest first."""
+    return sorted(set(years) | {today.year}, reverse=True)
+
+
+def zone_options(branches: pl.DataFrame, visible: set[int] | None) -> dict[int, str]:
+    """``{zone_id: name}`` of the zones holding at least one visible branch, in display order."""
+    seen: dict[int, str] = {}
+    for row in branches.iter_rows(named=True):
+        if row["zone_id"] is None or not access.in_scope(visible, row["branch_id"]):
+            continue
+        seen.setdefault(int(row["zone_id"]), str(row["zone_name"]))
+    return seen
+
+
+def branch_options(branches: pl.DataFrame, visible: set[int] | None, zone_id: int | None) -> dict[int, str]:
+    """``{branch_id: name}`` of the visible branches, within the chosen zone when there is one."""
+    out: dict[int, str] = {}
+    for row in branches.iter_rows(named=True):
+        if not access.in_scope(visible, row["branch_id"]):
+            continue
+        if zone_id and row["zone_id"] != zone_id:
+            continue
+        out[int(row["branch_id"])] = str(row["branch_name"])
+    return out
+
+
+def branch_scope(filters: Filters, visible: set[int] | None, branches: pl.DataFrame) -> set[int] | None:
+    """The branches a page's query covers: the chosen branch, else the chosen zone, cut to the visible ones.
+
+    ``None`` means every branch (the user may see all and chose none).
+    """
+    requested: set[int] | None = None
+    if filters.branch_id:
+        requested = {filters.branch_id}
+    elif filters.zone_id:
+        requested = set(branches.filter(pl.col("zone_id") == filters.zone_id)["branch_id"].to_list())
+    return access.narrow(visible, requested)
+
+
+def branch_zone(branches: pl.DataFrame) -> Mapping[int, int | None]:
+    """``{branch_id: zone_id}``."""
+    return dict(zip(branches["branch_id"].to_list(), branches["zone_id"].to_list(), strict=True))
+
+
+def quarter_label(value: int, lang: str) -> str:
+    """``Q2`` (the same in both languages, so links work in either), or "all"."""
+    return t("ui.filter.all", lang) if value == ALL else f"Q{value}"
+
+
+def month_label(value: int, lang: str) -> str:
+    """The month number (language-independent in the URL), or "all"."""
+    return t("ui.filter.all", lang) if value == ALL else str(value)
+
+
+def language_switch() -> str:
+    """The 简体中文 / English switch in the sidebar, kept in the URL as ``lang``; returns the language."""
+    import streamlit as st
+
+    chosen = st.sidebar.segmented_control(
+        "语言 / Language", options=list(LANGS), format_func=LANG_NAMES.__getitem__, default="zh",
+        required=True, key="lang", bind="query-params", label_visibility="collapsed",
+    )
+    return str(chosen or "zh")
+
+
+def render(lang: str, years: Iterable[int], branches: pl.DataFrame, visible: set[int] | None,
+           today: dt.date | None = None) -> Filters:
+    """Draw the filters in the sidebar (bound to the URL) and return the choice."""
+    import streamlit as st
+
+    today = today or dt.date.today()
+    years = list(years)
+    side = st.sidebar
+    side.subheader(t("ui.filter.title", lang))
+    year_choices = year_options(years, today)
+    year_default = default_year(years, today)
+    year = side.selectbox(t("ui.filter.year", lang), year_choices, index=year_choices.index(year_default),
+                          key="year", bind="query-params")
+    quarter = side.selectbox(t("ui.filter.quarter", lang), [ALL, 1, 2, 3, 4],
+                             format_func=lambda v: quarter_label(v, lang), key="quarter", bind="query-params")
+    month = side.selectbox(t("ui.filter.month", lang), month_options(quarter or None),
+                           format_func=lambda v: month_label(v, lang), key="month", bind="query-params")
+    zones = zone_options(branches, visible)
+    zone = side.selectbox(t("ui.filter.zone", lang), [ALL, *zones],
+                          format_func=lambda v: t("ui.filter.all", lang) if v == ALL else zones.get(v, str(v)),
+                          key="zone", bind="query-params")
+    names = branch_options(branches, visible, zone or None)
+    branch = side.selectbox(t("ui.filter.branch", lang), [ALL, *names],
+                            format_func=lambda v: t("ui.filter.all", lang) if v == ALL else names.get(v, str(v)),
+                            key="branch", bind="query-params", help=t("ui.filter.branch_help", lang))
+    return Filters(year=int(year or year_default), quarter=quarter or None, month=month or None,
+                   zone_id=zone or None, branch_id=branch or None)
