@@ -85,17 +85,9 @@ def get_user(con: Any, name: str, *, active_only: bool = True) -> User | None:
 
 def list_users(con: Any) -> list[dict[str, Any]]:
     """Every account with role, scope, state and last sign-in, ordered by name (never the hash)."""
-    rows = con.execute("""
-        select u.name, u.role, b.name as branch, z.name as zone, u.email, u.is_active, u.is_demo,
-               u.created_at, (select max(attempted_at) from login_attempts a
-                              where a.user_name = u.name and a.success) as last_login
-        from users u
-        left join branches b on b.branch_id = u.branch_id
-        left join zones z on z.zone_id = coalesce(u.zone_id, b.zone_id)
-        order by u.name
-    """).fetchall()
-    keys = ("name", "role", "branch", "zone", "email", "active", "demo", "created_at", "last_login")
-    return [dict(zip(keys, r, strict=True)) for r in rows]
+    cur = db.query(con, "access_users")
+    keys = [d[0] for d in cur.description]
+    return [dict(zip(keys, r, strict=True)) for r in cur.fetchall()]
 
 
 def _resolve(con: Any, table: str, key: str, value: str | int) -> tuple[int, str]:
