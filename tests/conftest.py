@@ -117,3 +117,17 @@ def browser() -> Iterator[object]:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
+
+
+@pytest.fixture
+def org_db(tmp_db: Path) -> Path:
+    """A small committee without activities: zones 一区/二区, branches 甲乙 (一区) and 丙丁 (二区), the demo accounts."""
+    from pipelines import auth, db
+
+    with db.writing(tmp_db) as con:
+        con.execute("insert into zones (name, sort_order) values ('一区', 1), ('二区', 2)")
+        for branch, zone in (("甲支部", "一区"), ("乙支部", "一区"), ("丙支部", "二区"), ("丁支部", "二区")):
+            con.execute("insert into branches (name, zone_id) select ?, zone_id from zones where name = ?",
+                        [branch, zone])
+        auth.create_demo_accounts(con)
+    return tmp_db
