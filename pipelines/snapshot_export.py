@@ -276,7 +276,8 @@ def _ranking_sheet(wb: Workbook, name: str, title: str, rows: list[Row], rank_ke
     taken.append(ws.title)
     _title(ws, title, t("snapshots.x.ranking_subtitle", lang, period=period(snap, lang), name=snap["name"],
                         taken_at=snap["taken_at"]))
-    ordered = sorted(rows, key=lambda r: (r.get(rank_key) is None, r.get(rank_key) or 0, str(r.get("branch"))))
+    # stable: branches that tie keep the rules engine's order
+    ordered = sorted(rows, key=lambda r: (r.get(rank_key) is None, r.get(rank_key) or 0))
     table(ws, ranking_columns(snap["ranking"], rank_key), [_flat(r) for r in ordered], lang=lang,
           highlight=_ineligible, dim=_little)
 
