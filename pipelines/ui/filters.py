@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from pipelines import access
-from pipelines.i18n import LANGS, t
+from pipelines.i18n import DEFAULT_LANG, LANGS, normalise_lang, t
 
 ALL = 0
 LANG_NAMES = {"zh": "简体中文", "en": "English"}
@@ -126,14 +126,21 @@ def month_label(value: int, lang: str) -> str:
 
 
 def language_switch() -> str:
-    """The 简体中文 / English switch in the sidebar, kept in the URL as ``lang``; returns the language."""
+    """The 简体中文 / English switch in the sidebar, kept in the URL as ``lang=zh|en``; returns the language.
+
+    Not a bound widget: a bound one would put the label ("English") in the URL, and links should carry
+    the code. The URL seeds the choice on a new session; every run writes it back.
+    """
     import streamlit as st
 
-    chosen = st.sidebar.segmented_control(
-        "语言 / Language", options=list(LANGS), format_func=LANG_NAMES.__getitem__, default="zh",
-        required=True, key="lang", bind="query-params", label_visibility="collapsed",
-    )
-    return str(chosen or "zh")
+    initial = normalise_lang(st.session_state.get("lang") or st.query_params.get("lang"))
+    chosen = st.sidebar.radio("语言 / Language", options=list(LANGS), format_func=LANG_NAMES.__getitem__,
+                              index=LANGS.index(initial), horizontal=True, key="lang",
+                              label_visibility="collapsed")
+    lang = normalise_lang(str(chosen or DEFAULT_LANG))
+    if st.query_params.get("lang") != lang:
+        st.query_params["lang"] = lang
+    return lang
 
 
 def render(lang: str, years: Iterable[int], branches: pl.DataFrame, visible: set[int] | None,
