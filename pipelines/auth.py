@@ -319,7 +319,9 @@ def create_demo_accounts(con: Any) -> list[str]:
 
 def demo_accounts(con: Any) -> list[dict[str, Any]]:
     """The active demo accounts (for the login page): name, role, branch, zone."""
-    return [u for u in list_users(con) if u["demo"] and u["active"]]
+    order = [name for name, _ in DEMO_ACCOUNTS]
+    found = [u for u in list_users(con) if u["demo"] and u["active"]]
+    return sorted(found, key=lambda u: order.index(u["name"]) if u["name"] in order else len(order))
 
 
 def acting_user(db_path: str | os.PathLike[str] | None, as_user: str | None) -> User:

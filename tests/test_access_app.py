@@ -1,0 +1,137 @@
+"""The app's sign-in, navigation per role, sign-out, expiry and the committee's admin page (Streamlit AppTest)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pipelines import access, auth, db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def app_db(org_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("PARTYDAY_DB", str(org_db))
+    return org_db
+
+
+def open_app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    return at
+
+
+def sign_in(at: AppTest, name: str, password: str = "demo1234") -> AppTest:
+    at.text_input(key="auth_login_name").input(name)
+    at.text_input(key="auth_login_password").input(password)
+    next(b for b in at.button if b.label in ("登录", "Sign in")).click().run()
+    return at
+
+
+def registered(at: AppTest) -> set[str]:
+    """The page keys in the app's navigation ("login" for the sign-in page, which has no file)."""
+    return {Path(str(info["script_path"])).stem if info.get("script_path") else "login"
+            for info in at._registered_pages.values()}
+
+
+def on_login_page(at: AppTest) -> bool:
+    """Whether the app shows the sign-in form and nobody is signed in."""
+    return [t.value for t in at.title] == ["党日看板 · 登录"] and "auth_user" not in at.session_state
+
+
+def test_login_page_lists_the_demo_accounts_and_nothing_else(app_db: Path) -> None:
+    at = open_app()
+    assert [t.value for t in at.title] == ["党日看板 · 登录"]
+    assert [i.value for i in at.info] == ["演示账号（密码均为 demo1234）："]
+    shown = at.table[0].value
+    assert shown["用户名"].tolist() == ["dangwei", "zone1", "branch1", "viewer"]
+    assert shown["角色"].tolist() == ["党委", "协作区组长", "支部书记", "只读用户"]
+    assert registered(at) == {"login"}
+
+
+def test_wrong_password_is_refused_on_the_page(app_db: Path) -> None:
+    at = sign_in(open_app(), "branch1", "wrong")
+    assert [e.value for e in at.error] == ["用户名或密码不正确。"]
+    assert registered(at) == {"login"}
+    assert "auth_user" not in at.session_state
+
+
+@pytest.mark.parametrize("name", ["dangwei", "zone1", "branch1", "viewer"])
+def test_navigation_shows_only_the_pages_a_role_may_open(app_db: Path, name: str) -> None:
+    at = sign_in(open_app(), name)
+    assert not at.exception
+    with db.reading(app_db) as con:
+        user = auth.get_user(con, name)
+    existing = {p.stem for p in (ROOT / "pages").glob("*.py")}
+    assert registered(at) == access.allowed_pages(user) & existing
+    if name != "dangwei":
+        assert not {"admin", "rules", "snapshots"} & registered(at)
+        with pytest.raises(ValueError):
+            at.switch_page(str(ROOT / "pages" / "admin.py"))
+
+
+def with_session(token: str, expires_at: object) -> AppTest:
+    """A new browser session of the app that already holds a sign-in (as after the sign-in form)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["auth_session"] = (token, expires_at)
+    at.run()
+    return at
+
+
+def test_sign_out_ends_the_session(app_db: Path) -> None:
+    session = auth.login(app_db, "viewer", "demo1234")
+    assert with_session(session.token, session.expires_at).session_state["auth_user"].name == "viewer"
+    auth.logout(app_db, session.token, "viewer")
+    assert on_login_page(with_session(session.token, session.expires_at))
+    with db.reading(app_db) as con:
+        assert con.execute("select count(*) from sessions where ended_at is null").fetchone() == (0,)
+        assert con.execute("select actor, action from audit_log order by audit_id desc limit 1").fetchone() == (
+            "viewer", "logout")
+
+
+def test_expired_session_or_disabled_account_returns_to_the_login_page(app_db: Path) -> None:
+    session = auth.login(app_db, "zone1", "demo1234")
+    assert not on_login_page(with_session(session.token, session.expires_at))
+    with db.writing(app_db) as con:
+        con.execute("update sessions set expires_at = started_at")
+    at = with_session(session.token, session.expires_at)
+    assert on_login_page(at)
+    assert "登录已过期，请重新登录。" in [w.value for w in at.warning]
+    # The expiry kept in the browser session counts too, even if the database still had the session open.
+    session = auth.login(app_db, "zone1", "demo1234")
+    assert on_login_page(with_session(session.token, auth.now()))
+
+    session = auth.login(app_db, "viewer", "demo1234")
+    with db.writing(app_db) as con:
+        auth.disable_user(con, "viewer", actor="dangwei")
+    assert on_login_page(with_session(session.token, session.expires_at))
+
+
+def test_committee_admin_page_users_audit_backup(app_db: Path) -> None:
+    at = sign_in(open_app(), "dangwei")
+    at.switch_page(str(ROOT / "pages" / "admin.py")).run()
+    assert not at.exception
+    assert "系统管理" in [t.value for t in at.title]
+    users = at.dataframe[0].value
+    assert sorted(users["用户名"].tolist()) == ["branch1", "dangwei", "viewer", "zone1"]
+    assert "password_hash" not in " ".join(map(str, users.columns))
+
+    form = [w for w in at.text_input if w.form_id == "admin_add_user"]
+    form[0].input("chen")
+    form[1].input("chen-pass-1")
+    role = next(s for s in at.selectbox if s.form_id == "admin_add_user" and s.label == "角色")
+    role.set_value("viewer")
+    next(b for b in at.button if b.form_id == "admin_add_user").click().run()
+    assert [s.value for s in at.success] == ["已新增用户 chen。"]
+    assert auth.login(app_db, "chen", "chen-pass-1").user.role == "viewer"
+
+    at.segmented_control(key="admin_section").set_value("audit").run()
+    log = at.dataframe[0].value
+    assert {"login.success", "user.add"} <= set(log["操作"].tolist())
+    assert any(b.label == "下载操作日志（Excel）" for b in at.get("download_button"))
+
+    at.segmented_control(key="admin_section").set_value("backup").run()
+    assert any(b.label == "下载完整备份（zip）" for b in at.get("download_button"))
