@@ -59,14 +59,25 @@ def _assignments_to_toml(assignments: list[str]) -> dict[str, Any]:
     return parse_overrides("\n".join(lines), source="command line")
 
 
+def _rules_operator(args: argparse.Namespace) -> str:
+    """Only the committee changes rules; ``--as-user`` names who (default: the operator)."""
+    from pipelines import auth
+    from pipelines.access import require_committee
+
+    user = auth.acting_user(args.db, args.as_user)
+    require_committee(user, "rules")
+    return user.name
+
+
 def cmd_rules_set(args: argparse.Namespace) -> int:
     from pipelines.audit import record
 
+    actor = _rules_operator(args)
     new = _assignments_to_toml(args.assignments)
     with db.writing(args.db) as con:
         merged = {**stored_overrides(con), **new}
-        rules = save_overrides(con, merged, args.as_user)
-        record(con, args.as_user, "rules.set", None, new)
+        rules = save_overrides(con, merged, actor)
+        record(con, actor, "rules.set", None, new)
     if getattr(args, "json", False):
         print_json({"rules": rules.tree, "overrides": rules.overrides})
     else:
@@ -77,7 +88,8 @@ def cmd_rules_set(args: argparse.Namespace) -> int:
 def cmd_rules_reset(args: argparse.Namespace) -> int:
     from pipelines.audit import record
 
+    actor = _rules_operator(args)
     with db.writing(args.db) as con:
-        save_overrides(con, {}, args.as_user)
-        record(con, args.as_user, "rules.reset", None, {})
+        save_overrides(con, {}, actor)
+        record(con, actor, "rules.reset", None, {})
     return 0
