@@ -1,0 +1,118 @@
+"""The demo committee (seed 002) and committees of any scale, built into a database.
+
+``build(db_path, seed=..., scale=...)`` generates a committee (:mod:`.generate`), writes the workbooks
+secretaries keep (:mod:`.workbooks`) and loads them through :func:`pipelines.ingest.ingest_files`, the
+same path as any upload; ``province`` (and ``via="direct"``) loads straight into the core tables
+(:mod:`.bulk`). Afterwards the derived figures are refreshed and the demo accounts created, in one write.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipelines import db
+from pipelines.demo.generate import SCALES, Committee, generate
+from pipelines.errors import PartydayError, error
+
+DEFAULT_SEED = 2
+DEFAULT_OUT = db.ROOT / "data" / "demo-workbooks"
+# Scales whose data goes through the workbooks and ingest by default; the others load directly.
+WORKBOOK_SCALES = ("demo", "tiny", "large")
+
+Progress = Callable[[str, int], None]
+
+
+def has_module(name: str) -> bool:
+    """Whether ``pipelines.<name>`` exists (pieces of other areas may land later than this one)."""
+    return importlib.util.find_spec(f"pipelines.{name}") is not None
+
+
+def finish(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Recompute the derived figures of every year and create the demo accounts (inside a write)."""
+    if has_module("refresh"):
+        importlib.import_module("pipelines.refresh").refresh(con, None)
+    from pipelines.auth import create_demo_accounts
+
+    return list(create_demo_accounts(con))
+
+
+def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Zones, branches, current members, activities, attendance and evaluation rows, uploads."""
+    rel = db.query(con, "demo_counts")
+    names = [d[0] for d in rel.description]
+    return dict(zip(names, (int(v) for v in rel.fetchone()), strict=True))
+
+
+def refuse_if_loaded(path: Path) -> None:
+    """A committee is built into an empty database only (never mixed with real data)."""
+    if not path.exists():
+        return
+    db.ensure_schema(path)
+    with db.reading(path) as con:
+        n = counts(con)["branches"]
+    if n:
+        raise PartydayError(error("demo.not_empty", path=str(path), branches=n))
+
+
+def build(db_path: str | Path | None = None, *, seed: int = DEFAULT_SEED, scale: str = "demo",
+          out: str | Path | None = None, via: str = "auto", today: date | None = None, lang: str = "zh",
+          progress: Progress | None = None) -> dict[str, Any]:
+    """Generate the committee of ``scale`` from ``seed`` into the database at ``db_path``; returns a summary.
+
+    ``via``: ``"ingest"`` writes the workbooks into ``out`` and uploads them; ``"direct"`` loads the
+    generated tables; ``"auto"`` is ingest for the workbook scales when the ingest package is present.
+    """
+    if scale not in SCALES:
+        raise PartydayError(error("demo.bad_scale", scale=scale, known=", ".join(SCALES)))
+    path = db.db_path(db_path)
+    refuse_if_loaded(path)
+    started = time.perf_counter()
+    c = generate(scale, seed, today)
+    timings = {"generate_s": time.perf_counter() - started}
+    if via == "auto":
+        via = "ingest" if scale in WORKBOOK_SCALES and has_module("ingest") else "direct"
+    out_dir = Path(out) if out else (DEFAULT_OUT if scale == "demo" else DEFAULT_OUT.with_name(f"{scale}-workbooks"))
+    files: list[Path] = []
+    if via == "ingest" or (out and scale in WORKBOOK_SCALES):
+        from pipelines.demo.workbooks import write_workbooks
+
+        t0 = time.perf_counter()
+        files = write_workbooks(c, out_dir)
+        timings["workbooks_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    rejected: list[dict[str, Any]] = []
+    if via == "ingest":
+        rejected = load_via_ingest(path, files, lang=lang)
+        with db.writing(path) as con:
+            accounts = finish(con)
+    else:
+        from pipelines.demo.bulk import load_committee
+
+        with db.writing(path) as con:
+            load_committee(con, c, progress=progress)
+            accounts = finish(con)
+    timings["load_s"] = time.perf_counter() - t0
+    with db.reading(path) as con:
+        figures = counts(con)
+    return {"db": str(path), "scale": scale, "seed": seed, "via": via, "today": c.today.isoformat(),
+            "workbooks": str(out_dir) if files else None, "workbook_files": len(files), "rejected": rejected,
+            "accounts": accounts, **figures, **{k: round(v, 2) for k, v in timings.items()}}
+
+
+def load_via_ingest(path: Path, files: list[Path], *, lang: str = "zh") -> list[dict[str, Any]]:
+    """Upload ``files`` in order through the ingest path; returns the files it refused, with their issues."""
+    ingest = importlib.import_module("pipelines.ingest")
+    results = ingest.ingest_files(path, files, actor="demo", lang=lang)
+    return [{"file": str(r.file), "issues": [i.to_json(lang) for i in r.issues if i.severity == "error"]}
+            for r in results if r.status == "rejected"]
+
+
+__all__ = ["SCALES", "Committee", "build", "generate"]
