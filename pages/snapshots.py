@@ -122,7 +122,7 @@ def open_snapshot(snapshot_id: int) -> None:
                 st.session_state["snap_goto"] = None
                 st.rerun()
     if check:
-        result = snapshots.check(common.db_path(), snapshot_id)
+        result = snapshots.check(common.db_path(), snapshot_id, user=me)
         lines = snapshots.check_summary(result, common.lang()).split("\n")
         (st.success if result["matches"] else st.error)(lines[0])
         for line in lines[1:]:
@@ -141,7 +141,7 @@ def open_snapshot(snapshot_id: int) -> None:
 
 def list_section() -> None:
     """Every snapshot, newest first, and the one the user opens."""
-    found = snapshots.list_snapshots(common.db_path())
+    found = snapshots.list_snapshots(common.db_path(), user=me)
     if not found:
         st.info(common.tr("snapshots.page.none"), icon=":material/info:")
         return
@@ -157,7 +157,7 @@ def list_section() -> None:
 
 def compare_section() -> None:
     """Rank and score movement per branch and per zone between two snapshots."""
-    found = snapshots.list_snapshots(common.db_path())
+    found = snapshots.list_snapshots(common.db_path(), user=me)
     if len(found) < 2:
         st.info(common.tr("snapshots.page.compare_need_two"), icon=":material/info:")
         return
@@ -168,7 +168,7 @@ def compare_section() -> None:
                            format_func=lambda i: choice(by_id[i]))
     second = right.selectbox(common.tr("snapshots.page.second"), ids, index=0, key="snap_cmp_second",
                              format_func=lambda i: choice(by_id[i]))
-    result = snapshots.compare(common.db_path(), int(first), int(second))
+    result = snapshots.compare(common.db_path(), int(first), int(second), user=me)
     if not result["same_rules"]:
         st.warning(common.tr("snapshots.page.rules_differ"), icon=":material/rule:")
     st.subheader(common.tr("snapshots.page.by_branch"))

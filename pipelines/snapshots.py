@@ -258,6 +258,11 @@ def compute(con: Any, rules: Rules, year: int, quarter: int | None = None) -> di
                 absentees.append({"branch": row["branch"], "branch_id": row.get("branch_id"),
                                   "zone": row.get("zone"), **m})
     period_events = [e for e in events if in_quarter(e, quarter)]
+    if not ranking:
+        raise PartydayError(error("snapshots.no_branches", year=year))
+    if not period_events:
+        code = "snapshots.no_activities_quarter" if quarter else "snapshots.no_activities_year"
+        raise PartydayError(error(code, year=year, quarter=quarter))
     return {
         "ranking": ranking,
         "strikes": strikes,
@@ -325,8 +330,6 @@ def take(path: str | Path | None, *, year: int, quarter: int | None = None, name
     with db.writing(path) as con:
         rules = load_rules(con)
         parts = compute(con, rules, year, quarter)
-        if not parts["ranking"]:
-            raise PartydayError(error("snapshots.no_branches", year=year))
         uploads = [_upload_brief(u) | {"branch_id": u.get("branch_id")}
                    for u in current_uploads(con) if u["status"] == "loaded"]
         facts = fact_hashes(con)
@@ -349,8 +352,9 @@ def take(path: str | Path | None, *, year: int, quarter: int | None = None, name
     return {**head, "counts": {p: len(parts[p]) for p in PARTS}}
 
 
-def list_snapshots(path: str | Path | None) -> list[Row]:
+def list_snapshots(path: str | Path | None, *, user: access.User | None = None) -> list[Row]:
     """Every snapshot, newest first, each with ``superseded_by`` (the next one of its period, or null)."""
+    access.require_page(_user(user), "snapshots")
     db.ensure_schema(db.db_path(path))
     with db.reading(path) as con:
         return result_rows(db.query(con, "snapshot_list"))
@@ -359,6 +363,7 @@ def list_snapshots(path: str | Path | None) -> list[Row]:
 def show(path: str | Path | None, snapshot_id: int, *, user: access.User | None = None) -> Row:
     """One snapshot exactly as stored: header, rules, fingerprint (uploads, fact hashes) and every part.
     Member-level rows (absentees) are limited to the branches ``user`` may see in detail."""
+    access.require_page(_user(user), "snapshots")
     db.ensure_schema(db.db_path(path))
     with db.reading(path) as con:
         head, parts = _stored(con, snapshot_id)
@@ -366,7 +371,7 @@ def show(path: str | Path | None, snapshot_id: int, *, user: access.User | None 
     return {**head, **parts}
 
 
-def check(path: str | Path | None, snapshot_id: int) -> Row:
+def check(path: str | Path | None, snapshot_id: int, *, user: access.User | None = None) -> Row:
     """Recompute the ranking from the current data with the snapshot's stored configuration.
 
     Returns ``matches`` (the ranking is the same), ``data_changed`` (the fingerprint differs),
@@ -374,6 +379,7 @@ def check(path: str | Path | None, snapshot_id: int) -> Row:
     ignores), ``uploads`` (``added``, ``replaced``, ``undone`` since) and ``moved``: the branches whose
     rank, rank in zone, score or eligibility would change.
     """
+    access.require_page(_user(user), "snapshots")
     db.ensure_schema(db.db_path(path))
     with db.reading(path) as con:
         head, parts = _stored(con, snapshot_id)
@@ -403,8 +409,9 @@ def check(path: str | Path | None, snapshot_id: int) -> Row:
     }
 
 
-def compare(path: str | Path | None, first_id: int, second_id: int) -> Row:
+def compare(path: str | Path | None, first_id: int, second_id: int, *, user: access.User | None = None) -> Row:
     """Rank and score movement per branch and per zone from snapshot ``first_id`` to ``second_id``."""
+    access.require_page(_user(user), "snapshots")
     db.ensure_schema(db.db_path(path))
     with db.reading(path) as con:
         head_a, parts_a = _stored(con, first_id)

@@ -69,7 +69,7 @@ def cmd_create(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    rows = snapshots.list_snapshots(args.db)
+    rows = snapshots.list_snapshots(args.db, user=_user(args))
     if args.json:
         print_json(rows)
     else:
@@ -91,7 +91,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    result = snapshots.check(args.db, args.id)
+    result = snapshots.check(args.db, args.id, user=_user(args))
     if args.json:
         print_json(result)
     else:
@@ -100,7 +100,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    result = snapshots.compare(args.db, args.first, args.second)
+    result = snapshots.compare(args.db, args.first, args.second, user=_user(args))
     if args.json:
         print_json(result)
     else:
