@@ -71,6 +71,8 @@ def main() -> None:
     years = common.sql_frame("ui_years")["year"].to_list()
     branches = common.sql_frame("ui_branches")
     st.session_state[common.FILTERS_KEY] = filters.render(lang, years, branches, common.visible_ids())
+    # Defence in depth: the menu only lists allowed pages, but a page is refused here as well.
+    access.require_page(user, page.url_path or "overview")
     page.run()
 
 

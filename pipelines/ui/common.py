@@ -23,7 +23,7 @@ import streamlit as st
 from pipelines import access, db
 from pipelines.access import User
 from pipelines.config import Rules, load_rules
-from pipelines.errors import Issue
+from pipelines.errors import Issue, PartydayError
 from pipelines.i18n import catalogue, normalise_lang, t
 from pipelines.ui.filters import Filters, branch_scope, default_year
 from pipelines.xlsx import is_percent_column, to_xlsx
@@ -208,7 +208,17 @@ def may_open(page: str) -> bool:
 
 # ------------------------------------------------------------------------------------------- rendering
 def page_header(title_key: str, caption_key: str | None = None, **params: Any) -> None:
-    """The page title (and an optional caption) in the user's language."""
+    """The page title (and an optional caption) in the user's language.
+
+    For the pages of the menu (``ui.nav.<page>``) the user's right to open the page is checked first,
+    so a page reached by any route still refuses someone who may not see it.
+    """
+    if title_key.startswith("ui.nav."):
+        try:
+            access.require_page(current_user(), title_key.removeprefix("ui.nav."))
+        except PartydayError as exc:
+            show_issues(exc.issues)
+            st.stop()
     st.title(tr(title_key))
     if caption_key:
         st.caption(tr(caption_key, **params))

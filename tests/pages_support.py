@@ -1,0 +1,56 @@
+"""Helpers for the page tests: a signed-in AppTest of the real app on a real database."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+
+
+@contextmanager
+def database(path: Path) -> Iterator[None]:
+    """Point the app (``PARTYDAY_DB``) at ``path`` for the block."""
+    old = os.environ.get("PARTYDAY_DB")
+    os.environ["PARTYDAY_DB"] = str(path)
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("PARTYDAY_DB", None)
+        else:
+            os.environ["PARTYDAY_DB"] = old
+
+
+def app(db: Path, user: str | None = "dangwei", page: str | None = None, lang: str = "zh",
+        params: dict[str, Any] | None = None, password: str = "demo1234") -> AppTest:
+    """The app, signed in as ``user`` (a real session through ``pipelines.auth.login``), on ``page``, run once."""
+    from pipelines import auth
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    if user is not None:
+        session = auth.login(db, user, password)
+        at.session_state["auth_session"] = (session.token, session.expires_at)
+    at.query_params["lang"] = lang
+    for key, value in (params or {}).items():
+        at.query_params[key] = str(value)
+    if page:
+        at.switch_page(f"pages/{page}.py")
+    os.environ["PARTYDAY_DB"] = str(db)
+    at.run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Every piece of text the page shows (markdown, captions, titles, metrics, alerts), joined."""
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(parts)
