@@ -240,13 +240,7 @@ def _cover(wb: Workbook, snap: Row, lang: str) -> None:
         row += 1
     row += 1
     put(ws, row, 1, t("snapshots.x.cover.rules", lang)).font = SECTION_FONT
-    rules_rows = [{"key": f"{section}.{name}", "label": t(f"snapshots.x.rule.{section}.{name}", lang),
-                   "value": value if not isinstance(value, list) else ", ".join(map(str, value))}
-                  for section, tab in snap["rules"].items() if section not in ("limits", "access")
-                  for name, value in tab.items()]
-    for item in rules_rows:
-        if item["label"] == f"snapshots.x.rule.{item['key']}":
-            item["label"] = item["key"]
+    rules_rows = rule_rows(snap["rules"], lang)
     cols = [Col("label", "snapshots.x.col.setting"), Col("value", "snapshots.x.col.value"),
             Col("key", "snapshots.x.col.key")]
     end = table(ws, cols, rules_rows, lang=lang, start_row=row + 1, freeze=False)
@@ -261,6 +255,44 @@ def _cover(wb: Workbook, snap: Row, lang: str) -> None:
     ws.column_dimensions["B"].width = 70
     _print_setup(ws, 1)
     ws.print_title_rows = None
+
+
+# The settings an assessment is judged by, in the order the cover lists them (upload limits and
+# sign-in settings are left out); any other stored key follows in key order.
+COVER_RULES = ("ranking.weight_participation", "ranking.weight_satisfaction", "ranking.weight_compliance",
+               "ranking.open_day_bonus", "attendance.quorum_threshold", "attendance.quorum_inclusive",
+               "evaluation.satisfaction_threshold", "evaluation.satisfied_ratings", "evaluation.primary_item",
+               "evaluation.strikes_limit", "ranking.min_activities_year", "ranking.min_activities_quarter",
+               "ranking.recommend_count", "ranking.recommend_share", "ranking.best_case_count",
+               "schedule.notice_min_days", "schedule.report_max_days", "schedule.half_day_hours",
+               "warnings.unexcused_in_a_row", "warnings.unexcused_per_year")
+COVER_SKIP = ("limits", "access")
+
+
+def rule_rows(tree: dict[str, dict[str, Any]], lang: str) -> list[Row]:
+    """The stored configuration as cover rows: label, value in words where it is a word, key."""
+    flat = {f"{s}.{n}": v for s, tab in tree.items() if s not in COVER_SKIP for n, v in tab.items()}
+    keys = [k for k in COVER_RULES if k in flat] + sorted(k for k in flat if k not in COVER_RULES)
+    rows = []
+    for key in keys:
+        label_key = f"snapshots.x.rule.{key}"
+        label = t(label_key, lang)
+        rows.append({"key": key, "label": key if label == label_key else label,
+                     "value": _rule_value(flat[key], lang)})
+    return rows
+
+
+def _rule_value(value: Any, lang: str) -> Any:
+    if isinstance(value, bool):
+        return t("snapshots.x.yes" if value else "snapshots.x.no", lang)
+    if isinstance(value, list):
+        return "、".join(str(_rule_value(v, lang)) for v in value) if lang == "zh" else ", ".join(
+            str(_rule_value(v, lang)) for v in value)
+    if isinstance(value, str):
+        key = f"snapshots.x.word.{value}"
+        text = t(key, lang)
+        return value if text == key else text
+    return value
 
 
 def period(snap: Row, lang: str) -> str:

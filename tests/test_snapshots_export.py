@@ -91,7 +91,10 @@ def test_sheets_and_cover() -> None:
     assert rules["ranking.weight_participation"].value == 0.4
     assert rules["ranking.weight_participation"].number_format == "0.0%"
     assert rules["evaluation.strikes_limit"].value == 3
-    assert rules["evaluation.satisfied_ratings"].value == "satisfied, basic"
+    assert rules["evaluation.satisfied_ratings"].value == "满意、基本满意"
+    assert rules["evaluation.primary_item"].value == "总体评价"
+    assert rules["attendance.quorum_inclusive"].value == "是"
+    assert cover["C19"].value == "配置项" and cover["C20"].value == "ranking.weight_participation"  # weights first
     assert "limits.max_file_mb" not in rules  # upload limits are not part of the assessment
 
 
