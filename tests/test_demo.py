@@ -112,7 +112,7 @@ def test_demo_has_the_variety_of_a_real_year(demo_db: Path) -> None:
 
 def test_same_seed_gives_the_same_data(demo_db: Path, tmp_path: Path) -> None:
     again = tmp_path / "again.duckdb"
-    proc = run_cli("demo", "--json", db=again, check=True)
+    proc = run_cli("demo", "--json", "--out", tmp_path / "wb", db=again, check=True)
     assert json.loads(proc.stdout)["branches"] == 15
     first, second = table_contents(demo_db), table_contents(again)
     for table in CONTENT_TABLES:
@@ -144,3 +144,26 @@ def test_scale_generators_have_the_promised_size(scale: str) -> None:
     assert c.branches["name"].n_unique() == branches
     assert 0.9 * members <= c.memberships["member_id"].n_unique() <= 1.15 * members
     assert len(c.years) == {"large": 3, "province": 5}[scale]
+
+
+def test_demo_writes_the_workbooks_secretaries_keep(demo_db: Path) -> None:
+    from openpyxl import load_workbook
+
+    folder = demo_db.parent / "demo-workbooks"
+    division = load_workbook(folder / "00_协作区划分.xlsx")
+    ws = division["协作区划分"]
+    assert sorted((r.min_row, str(r)) for r in ws.merged_cells.ranges if r.max_col == 1) == \
+        [(3, "A3:A6"), (7, "A7:A10"), (11, "A11:A14"), (15, "A15:A17")]
+    assert ws["A3"].value == "第一协作区" and ws["B3"].value == "运行一党支部"
+    assert division["组长单位轮值"]["A1"].value == "年度"
+    month = load_workbook(next(folder.glob("02_主题党日/运行一党支部/运行一党支部_*年03月主题党日.xlsx")))
+    assert month.sheetnames == ["签到表", "测评表", "活动纪实表"]
+    sign = month["签到表"]
+    assert sign["A1"].value.endswith("3月主题党日活动签到表") and sign["A2"].value.startswith("活动主题：")
+    assert [c.value for c in sign[3]] == ["序号", "姓名", "身份", "签到", "备注"]
+    record = month["活动纪实表"]
+    assert [record.cell(r, 1).value for r in range(2, 5)] == ["党支部", "活动时间", "活动地点"]
+    rosters = sorted(folder.glob("01_花名册/*.xlsx"))
+    assert len(rosters) >= 15
+    assert load_workbook(rosters[0]).active["G2"].value == "身份证号"
+    assert sorted(folder.glob("03_出勤统计/*.xlsx"))

@@ -23,9 +23,10 @@ from pipelines.demo.generate import SCALES, Committee, generate
 from pipelines.errors import PartydayError, error
 
 DEFAULT_SEED = 2
-DEFAULT_OUT = db.ROOT / "data" / "demo-workbooks"
-# Scales whose data goes through the workbooks and ingest by default; the others load directly.
+# Scales that write their workbooks; of these, the small ones load them through ingest by default
+# (``large`` writes them for the ingest benchmark and loads its tables directly, like ``province``).
 WORKBOOK_SCALES = ("demo", "tiny", "large")
+INGEST_SCALES = ("demo", "tiny")
 
 Progress = Callable[[str, int], None]
 
@@ -51,6 +52,12 @@ def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return dict(zip(names, (int(v) for v in rel.fetchone()), strict=True))
 
 
+def default_out(path: Path, scale: str) -> Path:
+    """Where the workbooks go unless ``--out`` says: beside the database (``data/demo-workbooks`` for the
+    default database), so that two databases never share a folder."""
+    return path.parent / ("demo-workbooks" if scale == "demo" else f"{scale}-workbooks")
+
+
 def refuse_if_loaded(path: Path) -> None:
     """A committee is built into an empty database only (never mixed with real data)."""
     if not path.exists():
@@ -67,8 +74,9 @@ def build(db_path: str | Path | None = None, *, seed: int = DEFAULT_SEED, scale:
           progress: Progress | None = None) -> dict[str, Any]:
     """Generate the committee of ``scale`` from ``seed`` into the database at ``db_path``; returns a summary.
 
-    ``via``: ``"ingest"`` writes the workbooks into ``out`` and uploads them; ``"direct"`` loads the
-    generated tables; ``"auto"`` is ingest for the workbook scales when the ingest package is present.
+    The workbook scales write their workbooks into ``out``. ``via``: ``"ingest"`` uploads them;
+    ``"direct"`` loads the generated tables; ``"auto"`` is ingest for ``demo`` and ``tiny`` when the
+    ingest package is present, direct otherwise.
     """
     if scale not in SCALES:
         raise PartydayError(error("demo.bad_scale", scale=scale, known=", ".join(SCALES)))
@@ -78,10 +86,10 @@ def build(db_path: str | Path | None = None, *, seed: int = DEFAULT_SEED, scale:
     c = generate(scale, seed, today)
     timings = {"generate_s": time.perf_counter() - started}
     if via == "auto":
-        via = "ingest" if scale in WORKBOOK_SCALES and has_module("ingest") else "direct"
-    out_dir = Path(out) if out else (DEFAULT_OUT if scale == "demo" else DEFAULT_OUT.with_name(f"{scale}-workbooks"))
+        via = "ingest" if scale in INGEST_SCALES and has_module("ingest") else "direct"
+    out_dir = Path(out) if out else default_out(path, scale)
     files: list[Path] = []
-    if via == "ingest" or (out and scale in WORKBOOK_SCALES):
+    if scale in WORKBOOK_SCALES:
         from pipelines.demo.workbooks import write_workbooks
 
         t0 = time.perf_counter()

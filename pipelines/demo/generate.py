@@ -251,7 +251,8 @@ def generate(scale: str | Scale = "demo", seed: int = 2, today: date | None = No
     n_ex = 1 if demo else max(1, round(0.004 * n_members))
     ex_pool = np.flatnonzero(stable[:n0])
     ex_members = rng.choice(ex_pool, size=n_ex, replace=False)
-    ex_start = np.full(n_ex, _days(date(years[0], 3, 1)))
+    # Exemptions are approved with a roster: the first one, or (demo) the mid-year one of the first year.
+    ex_start = np.full(n_ex, _days(date(years[0], 7, 1) if demo else first))
     ex_end = np.where(rng.random(n_ex) < 0.5, NO_DATE, _days(date(years[-1], 2, 28)))
     ex_reason = rng.choice(np.array(EXEMPTION_REASONS, dtype=object), size=n_ex)
     if demo:
