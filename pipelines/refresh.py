@@ -39,7 +39,8 @@ def refresh(con: duckdb.DuckDBPyConnection, years: Iterable[int] | None = None) 
     for table in OUT_TABLES:
         con.execute(f"delete from {table} where list_contains($years, year)", {"years": wanted})
     con.execute("drop table if exists member_status")
-    con.execute(f"create temp table member_status as {db.sql('refresh_member_status')}", {"years": wanted})
+    con.execute(f"create temp table member_status as {db.sql('refresh_member_status')}",
+                {"years": wanted, "activity_id": None})
     try:
         for table, model in (("out_activity_item", "refresh_activity_item"),
                              ("out_activity_branch", "refresh_activity_branch"),

@@ -1,5 +1,6 @@
 -- Every member expected at every (activity, taking-part branch) of the refreshed years, with a status.
--- Read by pipelines.refresh into a temporary table that the out_ models below aggregate.
+-- Read by pipelines.refresh into a temporary table that the out_ models aggregate; read for one
+-- activity ($activity_id) by the activity detail.
 --
 -- Conventions (DOMAIN.md "Attendance"):
 --   * The roster is taken on the reference date: the activity date, or the LAST DAY OF THE MONTH when
@@ -20,6 +21,7 @@ with scope_activities as (
         coalesce(activity_date, last_day(activity_month)) as ref_date
     from activities
     where list_contains($years, year(activity_month))
+        and ($activity_id is null or activity_id = $activity_id)
 ),
 
 taking_part as (

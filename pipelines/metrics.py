@@ -1,0 +1,299 @@
+"""The figures a committee decides on, as DOMAIN.md defines them, every threshold from the rules.
+
+Every function takes an open connection (read or write) and the rules in force (``load_rules(con)``,
+or the stored rules of a snapshot) and returns a polars DataFrame. The models are SQL files in
+``pipelines/sql/``: ``activity_figures.sql`` judges each activity and taking-part branch from the
+counts refreshed on every load (:mod:`pipelines.refresh`); the other models read its rows, registered
+on the connection as ``activity_figures`` (and the counted months as ``branch_months``), so one
+definition serves pages, command line and snapshots.
+
+Scope: ``branch_ids`` (a set of branch ids, ``None`` = all) limits the rows returned; ranks are always
+computed over the whole committee. ``today`` (default: the real date) fixes which months are complete.
+
+Conventions decided here (see also ``sql/refresh_member_status.sql``):
+
+- The roster of an activity known only by its month is the roster on the last day of that month.
+- A roster member without an attendance row at an activity for which the branch has a sign-in is
+  unexcused; without any sign-in for the branch, attendance is unknown (null) and not judged.
+- ``satisfaction`` is null for an activity without evaluation; in a branch's score a missing rate
+  counts as 0 (an activity not evaluated earns nothing, and is a ``no_evaluation`` violation).
+- ``notice``, ``report_late`` and ``duration`` are judged only when the record gives the dates or the
+  duration; an activity known only by its month cannot break the notice and report rules.
+"""
+
+from __future__ import annotations
+
+import calendar
+import warnings
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from pipelines import db
+from pipelines.config import Rules, load_rules
+from pipelines.errors import PartydayError, error
+
+PPM = 1_000_000
+VIOLATIONS = ("duration", "no_evaluation", "no_record", "notice", "quorum", "report_late")
+COMPONENTS = ("participation", "satisfaction", "compliance", "open_day_bonus")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Plumbing
+
+
+def rule_params(rules: Rules) -> dict[str, Any]:
+    """The rules as the bound parameters of the SQL models (thresholds in integer parts per million)."""
+    ratings = set(rules.get("evaluation.satisfied_ratings"))
+    return {
+        "quorum_ppm": round(float(rules.get("attendance.quorum_threshold")) * PPM),
+        "quorum_inclusive": bool(rules.get("attendance.quorum_inclusive")),
+        "notice_min_days": int(rules.get("schedule.notice_min_days")),
+        "report_max_days": int(rules.get("schedule.report_max_days")),
+        "half_day_ppm": round(float(rules.get("schedule.half_day_hours")) * PPM),
+        "satisfaction_ppm": round(float(rules.get("evaluation.satisfaction_threshold")) * PPM),
+        "count_satisfied": "satisfied" in ratings,
+        "count_basic": "basic" in ratings,
+        "primary_item": str(rules.get("evaluation.primary_item")),
+        "strikes_limit": int(rules.get("evaluation.strikes_limit")),
+        "unexcused_in_a_row": int(rules.get("warnings.unexcused_in_a_row")),
+        "unexcused_per_year": int(rules.get("warnings.unexcused_per_year")),
+        "weight_participation": float(rules.get("ranking.weight_participation")),
+        "weight_satisfaction": float(rules.get("ranking.weight_satisfaction")),
+        "weight_compliance": float(rules.get("ranking.weight_compliance")),
+        "open_day_bonus": float(rules.get("ranking.open_day_bonus")),
+    }
+
+
+def _frame(con: duckdb.DuckDBPyConnection, model: str, **params: Any) -> pl.DataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        frame = pl.from_arrow(db.query(con, model, **params).to_arrow_table())
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
+def _ids(branch_ids: Iterable[int] | None) -> list[int] | None:
+    return None if branch_ids is None else sorted(int(b) for b in branch_ids)
+
+
+@contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, **frames: pl.DataFrame) -> Iterator[None]:
+    """Make frames readable by the SQL models under the given names for the duration of the block."""
+    for name, frame in frames.items():
+        con.register(name, frame.to_arrow())
+    try:
+        yield
+    finally:
+        for name in frames:
+            con.unregister(name)
+
+
+def counted_months(year: int, today: date | None = None, quarter: int | None = None) -> list[date]:
+    """The months a year (or one of its quarters) is judged on: January to the last complete month.
+
+    A past year counts all twelve; the current year the months before today's; a future year none.
+    """
+    today = today or date.today()
+    last = 12 if year < today.year else (today.month - 1 if year == today.year else 0)
+    months = range(1, last + 1)
+    if quarter is not None:
+        months = range(max(1, 3 * quarter - 2), min(last, 3 * quarter) + 1)
+    return [date(year, m, 1) for m in months]
+
+
+def branch_id(con: duckdb.DuckDBPyConnection, name: str) -> int:
+    """The id of the branch called ``name``; refuses an unknown name, listing a few known ones."""
+    row = con.execute("select branch_id from branches where name = ?", [name.strip()]).fetchone()
+    if row:
+        return int(row[0])
+    known = [r[0] for r in con.execute("select name from branches order by name limit 8").fetchall()]
+    raise PartydayError(error("rules.unknown_branch", branch=name, known="、".join(known) or "—"))
+
+
+def activity_figures(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, *, year_to: int | None = None,
+                     branch: str | None = None, branch_ids: Iterable[int] | None = None) -> pl.DataFrame:
+    """Every activity and taking-part branch of ``year`` (to ``year_to``), judged by ``rules``: the
+    columns of :func:`events`."""
+    if branch is not None:
+        branch_id(con, branch)
+    return _frame(con, "activity_figures", year_from=year, year_to=year_to or year, branch=branch,
+                  branch_ids=_ids(branch_ids), **rule_params(rules))
+
+
+def _branch_months(con: duckdb.DuckDBPyConnection, figures: pl.DataFrame, months: list[date], *,
+                   branch: str | None = None, branch_ids: Iterable[int] | None = None) -> pl.DataFrame:
+    with _registered(con, activity_figures=figures):
+        return _frame(con, "branch_months", months=months, branch=branch, branch_ids=_ids(branch_ids))
+
+
+# ---------------------------------------------------------------------------------------------------
+# The figures
+
+
+def events(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, branch: str | None = None,
+           branch_ids: Iterable[int] | None = None) -> pl.DataFrame:
+    """One row per activity and taking-part branch of ``year`` (a joint activity: one row per branch).
+
+    Columns: ``activity_id, branch_id, branch, zone_id, zone, year, activity_month`` (date),
+    ``month`` ("YYYY-MM"), ``month_no, quarter, date`` (date or null), ``topic, level, host_branch_id,
+    host_branch, roster`` (members on the roster on the activity date, or on the last day of the month
+    when only the month is known), ``exempt`` (of those, exempt), ``expected`` (roster − exempt),
+    ``present, excused, unexcused`` (members only; null without a sign-in; they add up to expected),
+    ``made_up`` (make-up study recorded), ``others`` (members who came but are on no taking-part roster,
+    not counted), ``guests`` (non-members, not counted), ``participation`` (present ÷ expected),
+    ``quorum_met``, ``satisfaction`` (null without evaluation), ``ballots``, ``satisfied_votes``,
+    ``valid_votes``, ``low_satisfaction`` (a strike), ``has_sign_in, has_record, has_evaluation,
+    is_open_day, notice_days, report_days, duration_hours``, ``violations`` (sorted list of
+    ``duration no_evaluation no_record notice quorum report_late``).
+    """
+    return activity_figures(con, rules, year, branch=branch, branch_ids=branch_ids)
+
+
+def compliance(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, branch: str | None = None,
+               branch_ids: Iterable[int] | None = None, today: date | None = None) -> pl.DataFrame:
+    """One row per branch and counted month (January to the last complete month of ``year``).
+
+    Columns: ``branch_id, branch, zone_id, zone, activity_month`` (date), ``month`` ("YYYY-MM"),
+    ``quarter, held`` (a theme Party day took place), ``activities``, ``violations`` (sorted list of the
+    codes broken by the month's activities), ``compliant`` (held and no violation).
+    """
+    figures = activity_figures(con, rules, year, branch=branch, branch_ids=branch_ids)
+    return _branch_months(con, figures, counted_months(year, today), branch=branch, branch_ids=branch_ids)
+
+
+def previous_period(year: int, quarter: int | None) -> tuple[int, int | None]:
+    """The period before a year (the year before) or a quarter (the quarter before, across years)."""
+    if quarter is None:
+        return year - 1, None
+    return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+
+
+def _ranking(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, quarter: int | None,
+             today: date | None) -> pl.DataFrame:
+    figures = activity_figures(con, rules, year)
+    months = counted_months(year, today, quarter)
+    branch_months = _branch_months(con, figures, months)
+    first, last = (1, 12) if quarter is None else (3 * quarter - 2, 3 * quarter)
+    minimum = rules.get("ranking.min_activities_year" if quarter is None else "ranking.min_activities_quarter")
+    with _registered(con, activity_figures=figures, branch_months=branch_months):
+        return _frame(con, "ranking", month_from=date(year, first, 1), month_to=date(year, last, 1),
+                      min_activities=int(minimum), **rule_params(rules))
+
+
+def ranking(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, quarter: int | None = None,
+            branch_ids: Iterable[int] | None = None, today: date | None = None) -> pl.DataFrame:
+    """Every branch of the committee ranked for ``year`` (or one ``quarter`` of it).
+
+    Columns: ``branch_id, branch, zone_id, zone, activities, participation, satisfaction, compliance``
+    (rates 0–1; null when there is nothing to rate), ``months, compliant_months, held_months,
+    open_day, open_day_bonus, low_satisfaction_events`` (strikes in the calendar year), ``eligible``,
+    ``too_little_data`` (fewer activities than the minimum: not ranked), ``score`` (0–100, two places),
+    ``rank`` and ``zone_rank`` (ties share a rank: 1, 2, 2, 4; null when too little data),
+    ``prev_score, prev_rank, prev_zone_rank, rank_change`` (places gained against the previous period,
+    positive = up; null when the branch had no activity or no rank then), ``components`` (struct: ``participation, satisfaction, compliance`` as rates and
+    ``open_day_bonus`` in points; score = 100 × Σ weight × rate + bonus, at most 100).
+    """
+    now = _ranking(con, rules, year, quarter, today)
+    prev_year, prev_quarter = previous_period(year, quarter)
+    before = _ranking(con, rules, prev_year, prev_quarter, today).filter(pl.col("activities") > 0).select(
+        "branch_id", pl.col("score").alias("prev_score"), pl.col("rank").alias("prev_rank"),
+        pl.col("zone_rank").alias("prev_zone_rank"))
+    out = now.join(before, on="branch_id", how="left").with_columns(
+        (pl.col("prev_rank") - pl.col("rank")).alias("rank_change"),
+        pl.struct([pl.col(c) for c in COMPONENTS]).alias("components"),
+    )
+    if branch_ids is not None:
+        out = out.filter(pl.col("branch_id").is_in(_ids(branch_ids) or []))
+    return out
+
+
+def strikes(con: duckdb.DuckDBPyConnection, rules: Rules, year: int,
+            branch_ids: Iterable[int] | None = None) -> pl.DataFrame:
+    """The low-satisfaction activities of ``year`` (three strikes), one row per activity and branch.
+
+    Columns: ``branch_id, branch, zone_id, zone, activity_id, month, date, topic, satisfaction, ballots,
+    strikes`` (the branch's count in the year; also as ``low_satisfaction_events``), ``eligible``
+    (strikes below ``evaluation.strikes_limit``). Ineligible branches first.
+    """
+    figures = activity_figures(con, rules, year, branch_ids=branch_ids)
+    with _registered(con, activity_figures=figures):
+        return _frame(con, "strikes", **rule_params(rules))
+
+
+def members(con: duckdb.DuckDBPyConnection, rules: Rules, branch: str, year: int) -> pl.DataFrame:
+    """Each member's attendance within ``branch`` in ``year`` (member detail: the branch's own view).
+
+    Columns: ``member_id, name, member_kind, is_leading_cadre, on_roster_at_year_end, expected``
+    (activities with a sign-in where the member was expected), ``present, excused, unexcused, made_up,
+    exempt, participation, max_unexcused_run, last_unexcused_run, warning_in_a_row, warning_per_year,
+    warning``, and for leading cadres ``guided_branches, guided_activities, guided_present`` (their
+    attendance at the branches they guide). Members with a warning first.
+    """
+    return _frame(con, "member_figures", branch_id=branch_id(con, branch), year=year, **rule_params(rules))
+
+
+def zone_quarters(con: duckdb.DuckDBPyConnection, year: int, rules: Rules | None = None,
+                  today: date | None = None) -> pl.DataFrame:
+    """Every zone and quarter of ``year`` with that quarter's leader and deputy units.
+
+    Columns: ``zone_id, zone, zone_order, quarter, leader, deputy, branches, activities, participation,
+    quorum_rate, quorum_failures, satisfaction, low_satisfaction_events, open_days, branch_months,
+    held_months, compliance``. ``rules`` defaults to the rules in force in the database.
+    """
+    rules = rules or load_rules(con)
+    figures = activity_figures(con, rules, year)
+    branch_months = _branch_months(con, figures, counted_months(year, today))
+    with _registered(con, activity_figures=figures, branch_months=branch_months):
+        return _frame(con, "zone_quarters", year=year)
+
+
+def overview(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, month: int | None = None,
+             branch_ids: Iterable[int] | None = None, today: date | None = None) -> pl.DataFrame:
+    """The committee at a glance: one row for ``year`` (or one ``month`` of it, 1–12).
+
+    Columns: ``branches, members`` (on the roster at the end of the period, or today), ``activities,
+    branch_activities, participation, quorum_rate, quorum_failures, satisfaction,
+    low_satisfaction_events, activities_with_violations, branch_months, held_months, missed_months,
+    compliance, branches_ineligible`` (three strikes or more), ``branches_at_risk`` (one strike short).
+    """
+    today = today or date.today()
+    figures = activity_figures(con, rules, year, branch_ids=branch_ids)
+    branch_months = _branch_months(con, figures, counted_months(year, today), branch_ids=branch_ids)
+    end = date(year, 12, 31) if month is None else date(year, month, calendar.monthrange(year, month)[1])
+    with _registered(con, activity_figures=figures, branch_months=branch_months):
+        return _frame(con, "overview", month=None if month is None else date(year, month, 1),
+                      roster_date=min(end, today), branch_ids=_ids(branch_ids), **rule_params(rules))
+
+
+def activity_detail(con: duckdb.DuckDBPyConnection, activity_id: int) -> pl.DataFrame:
+    """Everyone recorded at one activity; its figures per branch are the :func:`events` rows with this id.
+
+    Columns: ``kind`` (``member``: on a taking-part roster; ``other_member``: a member on none of them,
+    not counted; ``guest``: a non-member, not counted), ``branch_id, branch, member_id, name,
+    is_leading_cadre, status`` (``present excused unexcused exempt``, null when the branch has no
+    sign-in), ``counted, made_up, remark``.
+    """
+    row = con.execute("select year(activity_month) from activities where activity_id = ?", [activity_id]).fetchone()
+    if not row:
+        raise PartydayError(error("rules.unknown_activity", activity_id=activity_id))
+    status = _frame(con, "refresh_member_status", years=[int(row[0])], activity_id=activity_id)
+    with _registered(con, member_status=status):
+        return _frame(con, "activity_detail", activity_id=activity_id)
+
+
+def satisfaction_items(con: duckdb.DuckDBPyConnection, rules: Rules, year: int,
+                       branch_ids: Iterable[int] | None = None) -> pl.DataFrame:
+    """Votes per activity, branch and evaluation item of ``year``, for the charts.
+
+    Columns: ``activity_id, branch_id, branch, zone_id, zone, month, date, topic, item`` (``theme content
+    format effect overall``), ``satisfied, basic, unsatisfied, votes, satisfaction`` (the item's rate with
+    the ratings the rules count as satisfied).
+    """
+    figures = activity_figures(con, rules, year, branch_ids=branch_ids)
+    with _registered(con, activity_figures=figures):
+        return _frame(con, "activity_items", **rule_params(rules))

@@ -1,0 +1,45 @@
+-- Compliance per branch and month: was a theme Party day held, and which rules did the month's
+-- activities break. Only the months counted for the year asked are listed ($months: January to the last
+-- complete month; all twelve for a past year). Reads `activity_figures` (the rows of
+-- activity_figures.sql for the year, registered by pipelines.metrics).
+with months as (
+    select unnest($months) as activity_month
+),
+
+scoped_branches as (
+    select b.branch_id, b.name as branch, b.zone_id, z.name as zone
+    from branches as b
+    left join zones as z on z.zone_id = b.zone_id
+    where ($branch_ids is null or list_contains($branch_ids, b.branch_id))
+        and ($branch is null or b.name = $branch)
+),
+
+held as (
+    select
+        branch_id,
+        activity_month,
+        count(distinct activity_id) as activities,
+        list_sort(list_distinct(flatten(list(violations)))) as violations
+    from activity_figures
+    group by branch_id, activity_month
+),
+
+final as (
+    select
+        b.branch_id,
+        b.branch,
+        b.zone_id,
+        b.zone,
+        m.activity_month,
+        strftime(m.activity_month, '%Y-%m') as month,
+        quarter(m.activity_month) as quarter,
+        coalesce(h.activities, 0) > 0 as held,
+        coalesce(h.activities, 0) as activities,
+        coalesce(h.violations, []) as violations,
+        coalesce(h.activities, 0) > 0 and len(coalesce(h.violations, [])) = 0 as compliant
+    from scoped_branches as b
+    cross join months as m
+    left join held as h on h.branch_id = b.branch_id and h.activity_month = m.activity_month
+)
+
+select * from final order by zone_id, branch_id, activity_month

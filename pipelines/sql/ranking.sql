@@ -1,0 +1,93 @@
+-- The ranking of every branch of the committee for a year or a quarter.
+-- Reads `activity_figures` (the whole calendar year, for the three strikes) and `branch_months` (the
+-- counted months of the period), both registered by pipelines.metrics.
+--   participation  mean of the activities' participation in the period (rates, not counts)
+--   satisfaction   mean of the activities' satisfaction rates in the period
+--   compliance     share of the counted months held with no violation
+--   score          100 * (weighted sum; a missing rate counts 0) + the open-day bonus, at most 100
+-- Ties share a rank (1, 2, 2, 4) on the score rounded to two places; a branch with fewer activities
+-- than the minimum is listed as too little data, without a rank; ineligible branches keep their rank
+-- and are marked.
+with branch_list as (
+    select b.branch_id, b.name as branch, b.zone_id, z.name as zone
+    from branches as b
+    left join zones as z on z.zone_id = b.zone_id
+),
+
+period_activities as (
+    select *
+    from activity_figures
+    where activity_month between $month_from and $month_to
+),
+
+activity_rates as (
+    select
+        branch_id,
+        count(distinct activity_id) as activities,
+        avg(participation) as participation,
+        avg(satisfaction) as satisfaction,
+        bool_or(is_open_day) as open_day
+    from period_activities
+    group by branch_id
+),
+
+month_rates as (
+    select
+        branch_id,
+        count(*) as months,
+        count(*) filter (where compliant) as compliant_months,
+        count(*) filter (where held) as held_months
+    from branch_months
+    group by branch_id
+),
+
+strikes as (
+    select branch_id, count(*) as low_satisfaction_events
+    from activity_figures
+    where low_satisfaction
+    group by branch_id
+),
+
+scored as (
+    select
+        b.*,
+        coalesce(a.activities, 0) as activities,
+        a.participation,
+        a.satisfaction,
+        case when m.months > 0 then m.compliant_months / m.months end as compliance,
+        coalesce(m.months, 0) as months,
+        coalesce(m.compliant_months, 0) as compliant_months,
+        coalesce(m.held_months, 0) as held_months,
+        coalesce(a.open_day, false) as open_day,
+        case when coalesce(a.open_day, false) then $open_day_bonus else 0.0 end as open_day_bonus,
+        coalesce(s.low_satisfaction_events, 0) as low_satisfaction_events,
+        coalesce(s.low_satisfaction_events, 0) < $strikes_limit as eligible,
+        coalesce(a.activities, 0) < $min_activities as too_little_data
+    from branch_list as b
+    left join activity_rates as a on a.branch_id = b.branch_id
+    left join month_rates as m on m.branch_id = b.branch_id
+    left join strikes as s on s.branch_id = b.branch_id
+),
+
+points as (
+    select
+        *,
+        round(least(100.0,
+            100.0 * ($weight_participation * coalesce(participation, 0.0)
+                + $weight_satisfaction * coalesce(satisfaction, 0.0)
+                + $weight_compliance * coalesce(compliance, 0.0))
+            + open_day_bonus), 2) as score
+    from scored
+),
+
+final as (
+    select
+        *,
+        case when not too_little_data
+            then rank() over (partition by too_little_data order by score desc) end as rank,
+        case when not too_little_data
+            then rank() over (partition by too_little_data, zone_id order by score desc) end as zone_rank
+    from points
+)
+
+select * from final order by too_little_data, rank, zone_id, branch

@@ -1,0 +1,82 @@
+-- The figures per collaboration zone and quarter, with that quarter's leader and deputy units
+-- (zone_quarter_roles). Reads `activity_figures` (the year) and `branch_months` (its counted months),
+-- registered by pipelines.metrics. Every zone appears with all four quarters.
+with zone_list as (
+    select zone_id, name as zone, sort_order
+    from zones
+),
+
+quarters as (
+    select unnest([1, 2, 3, 4]) as quarter
+),
+
+zone_branches as (
+    select zone_id, count(*) as branches
+    from branches
+    group by zone_id
+),
+
+activity_rates as (
+    select
+        zone_id,
+        quarter,
+        count(distinct activity_id) as activities,
+        count(*) as branch_activities,
+        avg(participation) as participation,
+        count(*) filter (where quorum_met) as quorum_met,
+        count(*) filter (where not quorum_met) as quorum_failed,
+        avg(satisfaction) as satisfaction,
+        count(*) filter (where low_satisfaction) as low_satisfaction_events,
+        count(*) filter (where is_open_day) as open_days
+    from activity_figures
+    group by zone_id, quarter
+),
+
+month_rates as (
+    select
+        zone_id,
+        quarter,
+        count(*) as branch_months,
+        count(*) filter (where held) as held_months,
+        count(*) filter (where compliant) as compliant_months
+    from branch_months
+    group by zone_id, quarter
+),
+
+roles as (
+    select r.zone_id, r.quarter, l.name as leader, d.name as deputy
+    from zone_quarter_roles as r
+    left join branches as l on l.branch_id = r.leader_branch_id
+    left join branches as d on d.branch_id = r.deputy_branch_id
+    where r.year = $year
+),
+
+final as (
+    select
+        z.zone_id,
+        z.zone,
+        z.sort_order as zone_order,
+        q.quarter,
+        ro.leader,
+        ro.deputy,
+        coalesce(zb.branches, 0) as branches,
+        coalesce(a.activities, 0) as activities,
+        a.participation,
+        case when a.quorum_met + a.quorum_failed > 0 then a.quorum_met / (a.quorum_met + a.quorum_failed) end
+            as quorum_rate,
+        coalesce(a.quorum_failed, 0) as quorum_failures,
+        a.satisfaction,
+        coalesce(a.low_satisfaction_events, 0) as low_satisfaction_events,
+        coalesce(a.open_days, 0) as open_days,
+        coalesce(m.branch_months, 0) as branch_months,
+        coalesce(m.held_months, 0) as held_months,
+        case when m.branch_months > 0 then m.compliant_months / m.branch_months end as compliance
+    from zone_list as z
+    cross join quarters as q
+    left join zone_branches as zb on zb.zone_id = z.zone_id
+    left join activity_rates as a on a.zone_id = z.zone_id and a.quarter = q.quarter
+    left join month_rates as m on m.zone_id = z.zone_id and m.quarter = q.quarter
+    left join roles as ro on ro.zone_id = z.zone_id and ro.quarter = q.quarter
+)
+
+select * from final order by zone_order, zone_id, quarter
