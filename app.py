@@ -41,7 +41,7 @@ def _navigation(allowed: set[str]) -> StreamlitPage:
         ]
         if entries:
             sections[common.tr(f"ui.section.{section}")] = entries
-    return st.navigation(sections)
+    return st.navigation(sections, expanded=True)
 
 
 def _unexpected(exc: BaseException) -> None:

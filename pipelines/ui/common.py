@@ -55,20 +55,21 @@ def has_text(key: str) -> bool:
     return key in catalogue()
 
 
-def column_label(name: str) -> str:
+def column_label(name: str, language: str | None = None) -> str:
     """The header shown for a column: ``ui.col.<name>`` when defined, else the name itself."""
     key = f"ui.col.{name}"
-    return tr(key) if has_text(key) else name
+    return t(key, language or lang()) if has_text(key) else name
 
 
-def labelled(frame: pl.DataFrame, columns: Sequence[str] | None = None) -> pl.DataFrame:
+def labelled(frame: pl.DataFrame, columns: Sequence[str] | None = None, language: str | None = None) -> pl.DataFrame:
     """``frame`` cut to ``columns`` (all when None) with headers in the user's language."""
+    language = language or lang()
     if columns is not None:
         frame = frame.select([c for c in columns if c in frame.columns])
     mapping: dict[str, str] = {}
     used: set[str] = set()
     for name in frame.columns:
-        label = column_label(name)
+        label = column_label(name, language)
         while label in used:
             label += " "
         used.add(label)
@@ -260,8 +261,9 @@ def show_issues(issues: Iterable[Issue], file: str | None = None) -> None:
 
 
 def xlsx_bytes(df_or_sheets: pl.DataFrame | Mapping[str, pl.DataFrame],
-               columns: Sequence[str] | None = None) -> bytes:
+               columns: Sequence[str] | None = None, language: str | None = None) -> bytes:
     """The download workbook: headers in the user's language, rates as percentages."""
+    language = language or lang()
     frames = {"data": df_or_sheets} if isinstance(df_or_sheets, pl.DataFrame) else dict(df_or_sheets)
     sheets: dict[str, pl.DataFrame] = {}
     percent: list[str] = []
@@ -270,9 +272,9 @@ def xlsx_bytes(df_or_sheets: pl.DataFrame | Mapping[str, pl.DataFrame],
             frame = frame.select([c for c in columns if c in frame.columns])
         for name in frame.columns:
             if is_percent_column(name, frame.schema[name]):
-                percent.append(column_label(name))
-        sheet = tr(f"ui.sheet.{title}") if has_text(f"ui.sheet.{title}") else title
-        sheets[sheet] = labelled(frame)
+                percent.append(column_label(name, language))
+        sheet = t(f"ui.sheet.{title}", language) if has_text(f"ui.sheet.{title}") else title
+        sheets[sheet] = labelled(frame, language=language)
     return to_xlsx(sheets, percent=percent)
 
 
@@ -281,7 +283,8 @@ def download_xlsx(df_or_sheets: pl.DataFrame | Mapping[str, pl.DataFrame], file_
                   key: str | None = None) -> None:
     """A button that downloads the table(s) as a real ``.xlsx`` (built only when clicked)."""
     name = file_name if file_name.endswith(".xlsx") else f"{file_name}.xlsx"
-    st.download_button(tr(label_key), data=lambda: xlsx_bytes(df_or_sheets, columns), file_name=name,
+    language = lang()  # the workbook is built later, on another thread, without the session
+    st.download_button(tr(label_key), data=lambda: xlsx_bytes(df_or_sheets, columns, language), file_name=name,
                        mime=XLSX_MIME, on_click="ignore", icon=":material/download:",
                        key=key or f"dl_{name}")
 
