@@ -1,0 +1,174 @@
+"""``events``, ``compliance``, ``ranking``, ``members``, ``zones``, ``strikes``: the rules engine's figures.
+
+Each prints a table, or with ``--json`` a list of objects (dates as ``YYYY-MM-DD``, rates 0–1). The
+figures are those of :mod:`pipelines.metrics` under the rules in force; ``--as-user`` limits them to what
+that account may see.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from pipelines import access, auth, db, metrics
+from pipelines.cli import print_json
+from pipelines.config import load_rules
+from pipelines.errors import PartydayError, error
+from pipelines.i18n import t
+
+# The keys of issue 4 first; the other columns of each metrics frame follow.
+EVENT_KEYS = ("branch", "zone", "month", "date", "topic", "expected", "present", "excused", "unexcused",
+              "participation", "quorum_met", "satisfaction", "ballots")
+COMPLIANCE_KEYS = ("branch", "zone", "month", "held", "violations")
+RANKING_KEYS = ("branch", "zone", "score", "rank", "zone_rank", "eligible", "low_satisfaction_events",
+                "too_little_data", "components")
+MEMBER_KEYS = ("name", "present", "excused", "unexcused", "warning")
+ZONE_KEYS = ("zone", "quarter", "leader", "deputy", "branches", "activities", "participation", "quorum_rate",
+             "satisfaction", "compliance")
+STRIKE_KEYS = ("branch", "zone", "month", "date", "topic", "satisfaction", "strikes", "eligible")
+
+
+def _year(text: str) -> int:
+    value = int(text)
+    if not 1900 <= value <= 2999:
+        raise argparse.ArgumentTypeError(f"year out of range: {text}")
+    return value
+
+
+def _day(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def register(sub: Any) -> None:
+    """Add the figure commands to the command line."""
+    def command(name: str, text: str, handler: Callable[[argparse.Namespace], int], *,
+                branch: bool = False, branch_required: bool = False, quarter: bool = False,
+                today: bool = False) -> None:
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--year", type=_year, required=True)
+        if branch or branch_required:
+            p.add_argument("--branch", required=branch_required, help="branch name")
+        if quarter:
+            p.add_argument("--quarter", type=int, choices=(1, 2, 3, 4))
+        if today:
+            p.add_argument("--today", type=_day, default=None,
+                           help="judge the months complete before this date (default: today), YYYY-MM-DD")
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(handler=handler)
+
+    command("events", "per activity and branch: expected, present, participation, quorum, satisfaction",
+            cmd_events, branch=True)
+    command("compliance", "per branch and month: held, and the rules broken", cmd_compliance, branch=True,
+            today=True)
+    command("ranking", "branches ranked by score (participation, satisfaction, compliance)", cmd_ranking,
+            quarter=True, today=True)
+    command("members", "per member of one branch: present, excused, unexcused, warning", cmd_members,
+            branch_required=True)
+    command("zones", "per zone and quarter: leader and deputy units and the figures", cmd_zones, today=True)
+    command("strikes", "activities below the satisfaction threshold (three strikes)", cmd_strikes)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def rows(frame: pl.DataFrame, first: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The frame as JSON-ready objects, the keys of ``first`` leading."""
+    order = [c for c in first if c in frame.columns] + [c for c in frame.columns if c not in first]
+    out: list[dict[str, Any]] = json.loads(frame.select(order).write_json())
+    return [{k: _jsonable(v) for k, v in r.items()} for r in out]
+
+
+def _scope(con: Any, args: argparse.Namespace) -> set[int] | None:
+    return access.visible_branch_ids(con, auth.acting_user(args.db, args.as_user))
+
+
+def _check_branch(con: Any, args: argparse.Namespace, scope: set[int] | None) -> None:
+    if getattr(args, "branch", None):
+        bid = metrics.branch_id(con, args.branch)
+        if not access.in_scope(scope, bid):
+            raise access.refused("branch", auth.acting_user(args.db, args.as_user), branch=args.branch)
+
+
+def _run(args: argparse.Namespace, compute: Callable[[Any, Any, set[int] | None], pl.DataFrame],
+         first: tuple[str, ...]) -> int:
+    path = db.db_path(args.db)
+    if not path.exists():
+        raise PartydayError(error("rules.no_database", path=str(path)))
+    db.ensure_schema(path)
+    with db.reading(path) as con:
+        scope = _scope(con, args)
+        _check_branch(con, args, scope)
+        frame = compute(con, load_rules(con), scope)
+    out = rows(frame, first)
+    if args.json:
+        print_json(out)
+        return 0
+    if not out:
+        print(t("rules.cli.empty", args.lang))
+        return 0
+    keys = [k for k in first if k in frame.columns]
+    print("\t".join(keys))
+    for row in out:
+        print("\t".join(_cell(row.get(k)) for k in keys))
+    return 0
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, list):
+        return ",".join(map(str, value))
+    if isinstance(value, dict):
+        return ",".join(f"{k}={_cell(v)}" for k, v in value.items())
+    return str(value)
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    return _run(args, lambda con, rules, scope: metrics.events(con, rules, args.year, branch=args.branch,
+                                                                branch_ids=scope), EVENT_KEYS)
+
+
+def cmd_compliance(args: argparse.Namespace) -> int:
+    return _run(args, lambda con, rules, scope: metrics.compliance(
+        con, rules, args.year, branch=args.branch, branch_ids=scope, today=args.today), COMPLIANCE_KEYS)
+
+
+def cmd_ranking(args: argparse.Namespace) -> int:
+    return _run(args, lambda con, rules, scope: metrics.ranking(
+        con, rules, args.year, quarter=args.quarter, branch_ids=scope, today=args.today), RANKING_KEYS)
+
+
+def cmd_members(args: argparse.Namespace) -> int:
+    def compute(con: Any, rules: Any, scope: set[int] | None) -> pl.DataFrame:
+        access.require_member_detail(con, auth.acting_user(args.db, args.as_user),
+                                     metrics.branch_id(con, args.branch))
+        return metrics.members(con, rules, args.branch, args.year)
+    return _run(args, compute, MEMBER_KEYS)
+
+
+def cmd_zones(args: argparse.Namespace) -> int:
+    def compute(con: Any, rules: Any, scope: set[int] | None) -> pl.DataFrame:
+        frame = metrics.zone_quarters(con, args.year, rules, today=args.today)
+        if scope is not None:
+            zones = {int(r[0]) for r in con.execute("select distinct zone_id from branches where "
+                                                    "list_contains($ids, branch_id)", {"ids": sorted(scope)}).fetchall()
+                     if r[0] is not None}
+            frame = frame.filter(pl.col("zone_id").is_in(sorted(zones)))
+        return frame
+    return _run(args, compute, ZONE_KEYS)
+
+
+def cmd_strikes(args: argparse.Namespace) -> int:
+    return _run(args, lambda con, rules, scope: metrics.strikes(con, rules, args.year, branch_ids=scope),
+                STRIKE_KEYS)
