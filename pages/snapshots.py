@@ -51,6 +51,7 @@ def frame(rows: list[dict[str, Any]], view: str) -> None:
         return
     columns = [c for c in VIEW_COLUMNS[view] if any(c in r for r in rows)]
     data = pl.DataFrame([{c: r.get(c) for c in columns} for r in rows], infer_schema_length=None)
+    data = data.with_columns(pl.col(pl.String).fill_null(""))
     config = {label(c): st.column_config.NumberColumn(format="percent") for c in columns if c in RATE_COLUMNS}
     st.dataframe(data.rename({c: label(c) for c in columns}), hide_index=True, column_config=config,
                  key=f"snap_table_{view}")
@@ -145,7 +146,8 @@ def list_section() -> None:
     if not found:
         st.info(common.tr("snapshots.page.none"), icon=":material/info:")
         return
-    frame([{**r, "period": period(r)} for r in found], "list")
+    frame([{**r, "period": period(r), "superseded_by": f"#{r['superseded_by']}" if r["superseded_by"] else ""}
+           for r in found], "list")
     ids = [r["id"] for r in found]
     current = st.session_state.get("snap_open")
     chosen = st.selectbox(common.tr("snapshots.page.open"), ids, key="snap_pick",
