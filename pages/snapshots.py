@@ -51,7 +51,7 @@ def frame(rows: list[dict[str, Any]], view: str) -> None:
         return
     columns = [c for c in VIEW_COLUMNS[view] if any(c in r for r in rows)]
     data = pl.DataFrame([{c: r.get(c) for c in columns} for r in rows], infer_schema_length=None)
-    data = data.with_columns(pl.col(pl.String).fill_null(""))
+    data = data.with_columns(pl.col(pl.Null).cast(pl.String)).with_columns(pl.col(pl.String).fill_null(""))
     config = {label(c): st.column_config.NumberColumn(format="percent") for c in columns if c in RATE_COLUMNS}
     st.dataframe(data.rename({c: label(c) for c in columns}), hide_index=True, column_config=config,
                  key=f"snap_table_{view}")
