@@ -143,13 +143,12 @@ def demo_workbooks(demo_db: Path) -> Path:
 def roster_db_template(demo_workbooks: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database holding only the demo's zone division and rosters, loaded through ingest, and the demo
     accounts; built once per session. Copy it (``roster_db``) before writing."""
-    pytest.importorskip("pipelines.ingest")
+    ingest = pytest.importorskip("pipelines.ingest")
     from pipelines import auth, db
-    from pipelines.ingest import ingest_files
 
     path = tmp_path_factory.mktemp("rosters") / "rosters.duckdb"
     files = sorted(demo_workbooks.glob("00_*.xlsx")) + sorted(demo_workbooks.glob("01_*/*.xlsx"))
-    results = ingest_files(path, files, actor="setup")
+    results = ingest.ingest_files(path, files, actor="setup")
     assert all(r.status == "loaded" for r in results), [(r.file, r.issues) for r in results]
     with db.writing(path) as con:
         auth.create_demo_accounts(con)
