@@ -32,7 +32,7 @@ def stalled(con, years=None):
     time.sleep(600)
 refresh_module.refresh = stalled
 from pipelines.ingest import ingest_files
-ingest.ingest_files(path, [Path(f) for f in files], actor="killed")
+ingest_files(path, [Path(f) for f in files], actor="killed")
 """
 
 
