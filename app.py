@@ -13,6 +13,7 @@ import logging
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
+import pipelines.backup  # noqa: F401  (registers the automatic backup before a schema upgrade)
 from pipelines.errors import PartydayError
 from pipelines.ui import common, filters
 
