@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib
 import json
 import math
 from collections.abc import Iterable
@@ -30,7 +29,7 @@ from typing import Any
 
 import polars as pl
 
-from pipelines import access, db
+from pipelines import access, db, metrics
 from pipelines.audit import record
 from pipelines.config import SPEC, Rules, build_rules, load_rules
 from pipelines.errors import PartydayError, error
@@ -244,10 +243,11 @@ def _committee_name(con: Any) -> str | None:
     return str(row[0]) if row else None
 
 
-def compute(con: Any, rules: Rules, year: int, quarter: int | None = None) -> dict[str, list[Row]]:
-    """Every part a snapshot stores, from :mod:`pipelines.metrics` on the data of ``con``."""
-    metrics = _metrics()
-    ranking = frame_rows(metrics.ranking(con, rules, year, quarter=quarter))
+def compute(con: Any, rules: Rules, year: int, quarter: int | None = None,
+            today: dt.date | None = None) -> dict[str, list[Row]]:
+    """Every part a snapshot stores, from :mod:`pipelines.metrics` on the data of ``con``, as of
+    ``today`` (which months of a running year count)."""
+    ranking = frame_rows(metrics.ranking(con, rules, year, quarter=quarter, today=today))
     strikes = frame_rows(metrics.strikes(con, rules, year))
     events = frame_rows(metrics.events(con, rules, year))
     absentees: list[Row] = []
@@ -273,9 +273,10 @@ def compute(con: Any, rules: Rules, year: int, quarter: int | None = None) -> di
     }
 
 
-def _metrics() -> Any:
-    # The rules engine's figures; imported when needed so listing and showing never depend on it.
-    return importlib.import_module("pipelines.metrics")
+def as_of(head: Row) -> dt.date:
+    """The day a snapshot was computed as of (its date of taking): a running year counts the months
+    complete by then, so the check recomputes as of the same day."""
+    return dt.date.fromisoformat(str(head["taken_at"])[:10])
 
 
 def _header(con: Any, snapshot_id: int) -> Row:
@@ -329,12 +330,12 @@ def take(path: str | Path | None, *, year: int, quarter: int | None = None, name
                 else t("snapshots.default_name_year", lang, year=year))
     with db.writing(path) as con:
         rules = load_rules(con)
-        parts = compute(con, rules, year, quarter)
+        taken_at = dt.datetime.now().replace(microsecond=0)
+        parts = compute(con, rules, year, quarter, taken_at.date())
         uploads = [_upload_brief(u) | {"branch_id": u.get("branch_id")}
                    for u in current_uploads(con) if u["status"] == "loaded"]
         facts = fact_hashes(con)
         digest = fingerprint_digest(uploads, facts)
-        taken_at = dt.datetime.now().replace(microsecond=0)
         row = con.execute(
             "insert into snapshots (name, note, year, quarter, committee_name, taken_by, taken_at, rules_json,"
             " uploads_json, facts_json, fingerprint) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning snapshot_id",
@@ -384,7 +385,8 @@ def check(path: str | Path | None, snapshot_id: int, *, user: access.User | None
     with db.reading(path) as con:
         head, parts = _stored(con, snapshot_id)
         rules = rules_from_json(json.dumps(head["rules"]))
-        now = frame_rows(_metrics().ranking(con, rules, head["year"], quarter=head["quarter"]))
+        now = frame_rows(metrics.ranking(con, rules, head["year"], quarter=head["quarter"],
+                                         today=as_of(head)))
         current = current_uploads(con)
         facts = fact_hashes(con)
         rules_now = load_rules(con)

@@ -14,7 +14,7 @@ from conftest import run_cli
 
 from pipelines import db, metrics
 from pipelines.config import save_overrides
-from pipelines.snapshots import frame_rows, movement, rules_from_json
+from pipelines.snapshots import as_of, frame_rows, movement, rules_from_json
 
 
 def cli_json(path: Path, *args: str) -> Any:
@@ -50,7 +50,7 @@ def test_take_list_show(copy_demo_db: Path) -> None:
                 "components"} <= set(row)
     # the ranking stored is what the rules engine gives for that year
     with db.reading(copy_demo_db) as con:
-        live = frame_rows(metrics.ranking(con, rules_from_json(json.dumps(snap["rules"])), year))
+        live = frame_rows(metrics.ranking(con, rules_from_json(json.dumps(snap["rules"])), year, today=as_of(snap)))
     assert snap["ranking"] == live
     # every ineligible branch has its activities listed
     struck = {s["branch"] for s in snap["strikes"]}
@@ -96,7 +96,8 @@ def test_snapshot_is_frozen_and_the_check_says_exactly_what_moved(copy_demo_db: 
         (upload_id, file_name, sha, "dangwei")]
     assert check["uploads"]["added"] == [] and check["uploads"]["replaced"] == []
     with db.reading(copy_demo_db) as con:
-        now = frame_rows(metrics.ranking(con, rules_from_json(json.dumps(before["rules"])), year))
+        now = frame_rows(metrics.ranking(con, rules_from_json(json.dumps(before["rules"])), year,
+                                         today=as_of(before)))
     expected = movement(before["ranking"], now)
     assert check["moved"] == expected
     assert branch in {m["branch"] for m in check["moved"]}
