@@ -11,6 +11,8 @@ from typing import Any
 
 import duckdb
 
+from pipelines import db
+from pipelines.config import Rules, build_rules
 from pipelines.refresh import refresh
 
 Day = date | str
@@ -20,6 +22,21 @@ def _d(value: Day | None) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(value)
+
+
+def memory_database() -> duckdb.DuckDBPyConnection:
+    """A private in-memory database with every migration applied (fast enough for property tests)."""
+    con = duckdb.connect(":memory:")
+    con.execute("create table schema_version (version integer primary key, name varchar, "
+                "applied_at timestamp default current_timestamp)")
+    for _version, path in db.migrations():
+        con.execute(path.read_text(encoding="utf-8"))
+    return con
+
+
+def rules(**overrides: Any) -> Rules:
+    """The default rules with ``section__name=value`` overrides (e.g. ``attendance__quorum_threshold=0.75``)."""
+    return build_rules({k.replace("__", "."): v for k, v in overrides.items()})
 
 
 class Committee:

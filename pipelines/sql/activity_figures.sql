@@ -13,7 +13,7 @@ with scoped as (
     left join zones as z on z.zone_id = b.zone_id
     left join branches as h on h.branch_id = o.host_branch_id
     where o.year between $year_from and $year_to
-        and ($branch_ids is null or list_contains($branch_ids, o.branch_id))
+        and ($branch_ids is null or list_contains(cast($branch_ids as integer[]), o.branch_id))
         and ($branch is null or b.name = $branch)
 ),
 

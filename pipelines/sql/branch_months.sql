@@ -3,14 +3,14 @@
 -- complete month; all twelve for a past year). Reads `activity_figures` (the rows of
 -- activity_figures.sql for the year, registered by pipelines.metrics).
 with months as (
-    select unnest($months) as activity_month
+    select unnest(cast($months as date[])) as activity_month
 ),
 
 scoped_branches as (
     select b.branch_id, b.name as branch, b.zone_id, z.name as zone
     from branches as b
     left join zones as z on z.zone_id = b.zone_id
-    where ($branch_ids is null or list_contains($branch_ids, b.branch_id))
+    where ($branch_ids is null or list_contains(cast($branch_ids as integer[]), b.branch_id))
         and ($branch is null or b.name = $branch)
 ),
 

@@ -5,7 +5,7 @@
 with scoped_branches as (
     select branch_id
     from branches
-    where $branch_ids is null or list_contains($branch_ids, branch_id)
+    where $branch_ids is null or list_contains(cast($branch_ids as integer[]), branch_id)
 ),
 
 period as (
