@@ -52,6 +52,7 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center")
 SCORE_FORMAT = "0.00"
 HEADER_ROW = 3  # title, subtitle, header
+NUMBER_WIDTH = 9
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,9 @@ def table(ws: Worksheet, columns: Sequence[Col], rows: Sequence[Row], *, lang: s
         cell = put(ws, start_row, c, label)
         cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        widths[c] = max(display_width(label), 8 if col.kind == "pct" else 4, 11 if col.kind == "date" else 4)
+        # long headers of number columns wrap onto two lines rather than widening the column
+        shown = display_width(label) if col.kind in ("text", "date") else min(display_width(label), NUMBER_WIDTH)
+        widths[c] = max(shown, 8 if col.kind == "pct" else 4, 11 if col.kind == "date" else 4)
     for r, row in enumerate(rows, start=start_row + 1):
         marked = bool(highlight and highlight(row))
         greyed = bool(dim and dim(row))
@@ -149,6 +152,7 @@ def table(ws: Worksheet, columns: Sequence[Col], rows: Sequence[Row], *, lang: s
                 widths[c] = max(widths[c], 6)
     current = {c: (ws.column_dimensions[get_column_letter(c)].width or 0) - 2 for c in widths}
     _widths(ws, {c: max(w, int(current[c])) for c, w in widths.items()})
+    ws.row_dimensions[start_row].height = 30
     if freeze:
         ws.freeze_panes = ws.cell(row=start_row + 1, column=1)
         _print_setup(ws, start_row)
@@ -188,6 +192,8 @@ def ranking_columns(ranking: Sequence[Row], rank_key: str) -> list[Col]:
     other = "zone_rank" if rank_key == "rank" else "rank"
     cols = first + [Col(other, f"snapshots.x.col.{other}", "int"), Col("score", "snapshots.x.col.score", "number")]
     cols += [Col(f"c.{k}", f"snapshots.x.component.{k}", _component_kind(k)) for k in component_keys(ranking)]
+    cols += [Col(k, f"snapshots.x.col.{k}", "int") for k in ("activities", "rank_change")
+             if any(k in r for r in ranking)]
     cols += [Col("low_satisfaction_events", "snapshots.x.col.low_satisfaction_events", "int"),
              Col("eligible", "snapshots.x.col.eligible", "bool"),
              Col("too_little_data", "snapshots.x.col.too_little_data", "bool")]
@@ -338,8 +344,9 @@ def strike_rows(snap: Row) -> list[Row]:
     rows += [{"branch": r.get("branch"), "zone": r.get("zone"), "eligible": False,
               "low_satisfaction_events": r.get("low_satisfaction_events")}
              for r in snap["ranking"] if _ineligible(r) and r.get("branch") not in listed]
-    return sorted(rows, key=lambda r: (r.get("eligible") is not False, str(r.get("zone")), str(r.get("branch")),
-                                       str(r.get("date") or r.get("month") or "")))
+    place = {zone: i for i, zone in enumerate(snapshots.zone_order(snap["ranking"]))}
+    return sorted(rows, key=lambda r: (r.get("eligible") is not False, place.get(r.get("zone"), len(place)),
+                                       str(r.get("branch")), str(r.get("date") or r.get("month") or "")))
 
 
 def workbook(snap: Row, lang: str = DEFAULT_LANG) -> Workbook:
@@ -350,7 +357,12 @@ def workbook(snap: Row, lang: str = DEFAULT_LANG) -> Workbook:
     ranking = snap["ranking"]
     _ranking_sheet(wb, t("snapshots.x.sheet.ranking", lang), t("snapshots.x.title.ranking", lang,
                    period=period(snap, lang)), ranking, "rank", snap, lang, taken)
-    zones = sorted({r.get("zone") for r in ranking if r.get("zone") is not None}, key=str)
+    zones = snapshots.zone_order(ranking)
+    place = {zone: i for i, zone in enumerate(zones)}
+
+    def by_zone(*keys: str) -> Callable[[Row], tuple[Any, ...]]:
+        return lambda r: (place.get(r.get("zone"), len(place)), *(str(r.get(k) or "") for k in keys))
+
     for zone in zones:
         _ranking_sheet(wb, str(zone), t("snapshots.x.title.zone", lang, zone=zone, period=period(snap, lang)),
                        [r for r in ranking if r.get("zone") == zone], "zone_rank", snap, lang, taken)
@@ -367,16 +379,15 @@ def workbook(snap: Row, lang: str = DEFAULT_LANG) -> Workbook:
         Col("present", "snapshots.x.col.present", "int"), Col("excused", "snapshots.x.col.excused", "int"),
         Col("unexcused", "snapshots.x.col.unexcused", "int"),
         Col("participation", "snapshots.x.col.participation", "pct"),
-    ], sorted(snap["quorum_failures"], key=lambda r: (str(r.get("zone")), str(r.get("branch")),
-                                                      str(r.get("month")))), snap, lang, taken)
+    ], sorted(snap["quorum_failures"], key=by_zone("branch", "month")), snap, lang, taken)
     _simple_sheet(wb, "absentees", [
         Col("branch", "snapshots.x.col.branch"), Col("zone", "snapshots.x.col.zone"),
         Col("name", "snapshots.x.col.member"), Col("present", "snapshots.x.col.present_times", "int"),
         Col("excused", "snapshots.x.col.excused_times", "int"),
         Col("unexcused", "snapshots.x.col.unexcused_times", "int"),
         Col("warning", "snapshots.x.col.warning", "bool"),
-    ], sorted(snap["absentees"], key=lambda r: (str(r.get("zone")), str(r.get("branch")), str(r.get("name")))),
-        snap, lang, taken, highlight=lambda r: bool(r.get("warning")))
+    ], sorted(snap["absentees"], key=by_zone("branch", "name")), snap, lang, taken,
+        highlight=lambda r: bool(r.get("warning")))
     recommended = [{**r, "scope_label": t("snapshots.x.scope_overall", lang) if r["scope"] == "overall"
                     else r.get("zone_scope")} for r in snap["recommended"]]
     ws = _simple_sheet(wb, "recommended", [

@@ -82,6 +82,20 @@ def rules_from_json(text: str) -> Rules:
     return build_rules(flat)
 
 
+def zone_order(rows: Iterable[Row]) -> list[Any]:
+    """The zones named in ``rows`` in the committee's order (by zone id, as the zone division lists
+    them), zones without an id after, by name."""
+    first: dict[Any, float] = {}
+    for r in rows:
+        zone = r.get("zone")
+        if zone is None:
+            continue
+        zone_id = r.get("zone_id")
+        key = float(zone_id) if zone_id is not None else math.inf
+        first[zone] = min(first.get(zone, math.inf), key)
+    return sorted(first, key=lambda z: (first[z], str(z)))
+
+
 def _count_for(group_size: int, rules: Rules) -> int:
     count = int(rules.get("ranking.recommend_count"))
     if count > 0:
@@ -102,7 +116,7 @@ def recommended(ranking: list[Row], rules: Rules) -> list[Row]:
     """
     out: list[Row] = []
     groups: list[tuple[str, str | None, list[Row], str]] = [("overall", None, ranking, "rank")]
-    zones = sorted({r.get("zone") for r in ranking if r.get("zone") is not None}, key=str)
+    zones = zone_order(ranking)
     groups += [("zone", z, [r for r in ranking if r.get("zone") == z], "zone_rank") for z in zones]
     for scope, zone, members, rank_key in groups:
         candidates = sorted((r for r in members if _rankable(r) and r.get(rank_key) is not None),
@@ -451,7 +465,7 @@ def zone_movement(first: list[Row], second: list[Row]) -> list[Row]:
 
     a, b = summary(first), summary(second)
     rows = []
-    for zone in sorted(set(a) | set(b), key=lambda z: str(z)):
+    for zone in zone_order([*first, *second]):
         sa, sb = a.get(zone, {}), b.get(zone, {})
         mean_a, mean_b = sa.get("mean_score"), sb.get("mean_score")
         rows.append({"zone": zone, "branches_first": sa.get("branches"), "branches_second": sb.get("branches"),
