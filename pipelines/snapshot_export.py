@@ -324,7 +324,9 @@ def _simple_sheet(wb: Workbook, key: str, cols: list[Col], rows: list[Row], snap
                   taken: list[str], highlight: Callable[[Row], bool] | None = None) -> Worksheet:
     ws = wb.create_sheet(sheet_title(t(f"snapshots.x.sheet.{key}", lang), taken))
     taken.append(ws.title)
-    _title(ws, t(f"snapshots.x.title.{key}", lang, period=period(snap, lang)),
+    quorum = snap["rules"].get("attendance", {}).get("quorum_threshold")
+    _title(ws, t(f"snapshots.x.title.{key}", lang, period=period(snap, lang),
+                 quorum=f"{quorum:.0%}" if isinstance(quorum, int | float) else "?"),
            t(f"snapshots.x.subtitle.{key}", lang, count=len(rows), name=snap["name"]))
     table(ws, cols, rows, lang=lang, highlight=highlight)
     return ws

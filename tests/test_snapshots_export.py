@@ -137,6 +137,7 @@ def test_strikes_quorum_absentees_recommended_and_sources() -> None:
     assert strikes.max_row == 6
 
     quorum = wb["未达法定人数"]
+    assert quorum["A1"].value == "2026 年度参会率未达到应到党员 80% 的活动"  # the stored threshold
     assert values(quorum, 4) == ["乙支部", "二区", dt.datetime(2026, 4, 15), "2026-04", "+学习", 20, 15, 3, 2, 0.75]
     assert quorum["E4"].data_type == "s" and quorum["J4"].number_format == "0.0%"
 
