@@ -1,0 +1,115 @@
+"""Properties that hold for any data: the counts add up, rates stay rates, a refresh is repeatable."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import polars as pl
+from builders import Committee, memory_database, rules
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipelines import metrics
+from pipelines.refresh import refresh
+
+STATUSES = st.sampled_from(["present", "excused", "unexcused", None, "twice"])
+
+member_st = st.tuples(
+    st.integers(0, 2),                                  # branch
+    st.integers(-60, 400),                              # start, days from 2025-01-01
+    st.one_of(st.none(), st.integers(0, 400)),          # length of membership in days, None = still
+    st.one_of(st.none(), st.integers(0, 400)),          # exemption start
+)
+activity_st = st.tuples(
+    st.integers(0, 2),                                  # host branch
+    st.integers(0, 364),                                # day of 2025
+    st.booleans(),                                      # month only
+    st.booleans(),                                      # joint with the next branch
+    st.lists(STATUSES, min_size=12, max_size=12),       # status per member index (None: no row)
+    st.booleans(),                                      # sign-in at all
+)
+
+
+def build(members: list[tuple[int, int, int | None, int | None]],
+          activities: list[tuple[int, int, bool, bool, list[str | None], bool]]) -> Committee:
+    c = Committee(memory_database())
+    base = date(2025, 1, 1)
+    names = ["甲支部", "乙支部", "丙支部"]
+    for b in names:
+        c.branch(b, "一区")
+    for i, (b, start, length, exempt) in enumerate(members):
+        s = base + timedelta(days=start)
+        c.member(f"m{i}", names[b], s, None if length is None else s + timedelta(days=length))
+        if exempt is not None:
+            c.exempt(f"m{i}", base + timedelta(days=exempt), base + timedelta(days=exempt + 30))
+    for host, day, month_only, joint, statuses, signed in activities:
+        d = base + timedelta(days=day)
+        aid = c.activity(names[host], None if month_only else d, month=d.strftime("%Y-%m"),
+                         joint=(names[(host + 1) % 3],) if joint else (), present=None, votes={})
+        if not signed:
+            continue
+        for i, status in enumerate(statuses[: len(members)]):
+            if status is None:
+                continue
+            for s in (["present", "unexcused"] if status == "twice" else [status]):
+                c.con.execute("insert into attendance (activity_id, member_id, branch_id, status) values (?, ?, ?, ?)",
+                              [aid, c.member_ids[f"m{i}"], c.branch_ids[names[host]], s])
+    c.refresh()
+    return c
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(member_st, min_size=1, max_size=12), st.lists(activity_st, min_size=1, max_size=6))
+def test_counts_add_up_to_expected(members: list, activities: list) -> None:  # type: ignore[type-arg]
+    c = build(members, activities)
+    ev = metrics.events(c.con, rules(), 2025)
+    for row in ev.to_dicts():
+        assert row["expected"] == row["roster"] - row["exempt"] >= 0
+        if row["has_sign_in"]:
+            assert row["present"] + row["excused"] + row["unexcused"] == row["expected"]
+            if row["expected"]:
+                assert 0.0 <= row["participation"] <= 1.0
+                assert row["quorum_met"] == (row["present"] * 5 >= row["expected"] * 4)
+        else:
+            assert row["present"] is None and row["quorum_met"] is None
+    # every member's yearly record adds up too, and never exceeds the activities of the branch
+    for branch in ("甲支部", "乙支部", "丙支部"):
+        m = metrics.members(c.con, rules(), branch, 2025)
+        assert (m["present"] + m["excused"] + m["unexcused"] == m["expected"]).all()
+        held = ev.filter(pl.col("branch") == branch).height
+        assert (m["expected"] + m["exempt"] <= held).all()
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.lists(member_st, min_size=1, max_size=8), st.lists(activity_st, min_size=1, max_size=4))
+def test_refresh_is_repeatable_and_per_year(members: list, activities: list) -> None:  # type: ignore[type-arg]
+    c = build(members, activities)
+    tables = ("out_activity_branch", "out_activity_item", "out_member_year")
+
+    def snapshot() -> list[list[tuple[object, ...]]]:
+        return [sorted(c.con.execute(f"select * from {t}").fetchall(), key=repr) for t in tables]
+
+    once = snapshot()
+    refresh(c.con, {2025})
+    assert snapshot() == once
+    refresh(c.con, None)
+    assert snapshot() == once
+    r = metrics.ranking(c.con, rules(ranking__min_activities_year=0), 2025, today=date(2026, 1, 1))
+    assert r.height == 3 and ((r["score"] >= 0) & (r["score"] <= 100)).all()
+
+
+def test_undo_like_change_is_followed_by_refresh() -> None:
+    c = Committee(memory_database())
+    c.branch("甲支部")
+    c.members("甲支部", 5, "甲")
+    aid = c.activity("甲支部", "2025-03-10")
+    c.refresh()
+    assert metrics.events(c.con, rules(), 2025)["present"].to_list() == [5]
+    c.con.execute("delete from attendance where activity_id = ? and member_id = ?", [aid, c.member_ids["甲1"]])
+    refresh(c.con, {2025})
+    assert metrics.events(c.con, rules(), 2025)["unexcused"].to_list() == [1]
+    c.con.execute("delete from activity_branches where activity_id = ?", [aid])
+    c.con.execute("delete from activities where activity_id = ?", [aid])
+    refresh(c.con, {2025})
+    assert metrics.events(c.con, rules(), 2025).height == 0
+    assert c.con.execute("select count(*) from out_member_year").fetchone() == (0,)
