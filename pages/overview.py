@@ -1,10 +1,85 @@
-"""总览 Overview: this month and year to date, the alerts, the trend by month."""
+"""总览 Overview: this month and year to date, the alerts leading to their detail, the trend by month."""
 
 from __future__ import annotations
 
-from pipelines.ui import common
+import polars as pl
+import streamlit as st
+
+from pipelines.ui import charts, common, views
+from pipelines.ui.filters import Filters
+
+ALERTS_SHOWN = 25
 
 common.page_header("ui.nav.overview")
+lang = common.lang()
 if common.branches().is_empty():
     common.empty_state("ui.overview.empty")
-    common.st.stop()
+    st.stop()
+
+f = common.filters()
+ids = common.scope_ids(f)
+rules = common.rules()
+today = common.today()
+months = views.month_keys(f, today)
+focus = f.month or (today.month if f.year == today.year else 12)
+year = common.metric("overview", f.year, branch_ids=ids).row(0, named=True)
+month = common.metric("overview", f.year, month=focus, branch_ids=ids).row(0, named=True)
+events = common.metric("events", f.year, branch_ids=ids)
+if events.is_empty():
+    common.empty_state("ui.overview.no_activities", year=f.year, branches=year["branches"])
+    st.stop()
+
+late = views.with_violation(events, "report_late", "no_record")
+
+
+def kpis(row: dict, title: str, records_late: int) -> None:
+    st.subheader(title)
+    cols = st.columns(4)
+    cols[0].metric(common.tr("ui.kpi.branches"), row["branches"])
+    cols[1].metric(common.tr("ui.kpi.members"), row["members"])
+    cols[2].metric(common.tr("ui.kpi.activities"), row["activities"])
+    cols[3].metric(common.tr("ui.kpi.participation"), common.percent(row["participation"]))
+    cols = st.columns(4)
+    cols[0].metric(common.tr("ui.kpi.quorum_failures"), row["quorum_failures"])
+    cols[1].metric(common.tr("ui.kpi.satisfaction"), common.percent(row["satisfaction"]))
+    cols[2].metric(common.tr("ui.kpi.at_risk"), row["branches_at_risk"],
+                   help=common.tr("ui.kpi.at_risk_help", ineligible=row["branches_ineligible"]))
+    cols[3].metric(common.tr("ui.kpi.missed_late"), f"{row['missed_months']} / {records_late}",
+                   help=common.tr("ui.kpi.missed_late_help"))
+
+
+left, right = st.columns(2, gap="large")
+with left:
+    kpis(month, common.tr("ui.overview.this_month", year=f.year, month=focus),
+         late.filter(pl.col("month") == f"{f.year}-{focus:02d}").height)
+with right:
+    kpis(year, common.tr("ui.overview.year_to_date", year=f.year), late.height)
+st.caption(common.tr("ui.overview.ineligible", count=year["branches_ineligible"],
+                     limit=rules.get("evaluation.strikes_limit")))
+
+st.subheader(common.tr("ui.overview.alerts"))
+calendar = common.metric("compliance", f.year, branch_ids=ids)
+found = views.alerts(views.in_months(events, months), common.metric("strikes", f.year, branch_ids=ids),
+                     views.in_months(calendar, months), rules, lang)
+if not found:
+    st.success(common.tr("ui.overview.no_alerts"))
+for alert in found[:ALERTS_SHOWN]:
+    icon = ":material/error:" if alert.severity == "error" else ":material/warning:"
+    if alert.activity_id is not None:
+        common.activity_link(alert.activity_id, alert.text, icon=icon)
+    elif alert.page:
+        common.page_link(alert.page, alert.text, icon=icon, branch=alert.branch)
+if len(found) > ALERTS_SHOWN:
+    with st.expander(common.tr("ui.overview.all_alerts", count=len(found))):
+        frame = pl.DataFrame([{"alert_month": a.month, "alert": a.text} for a in found])
+        common.table(frame, "overview_alerts", file_name="alerts", search=["alert"])
+
+st.subheader(common.tr("ui.overview.trend"))
+trend = pl.DataFrame([{"month": m, **common.metric("overview", f.year, month=int(m[5:]), branch_ids=ids).row(
+    0, named=True)} for m in views.month_keys(Filters(year=f.year), today)])
+common.chart(charts.month_trend(trend, lang, {
+    "participation": float(rules.get("attendance.quorum_threshold")),
+    "satisfaction": float(rules.get("evaluation.satisfaction_threshold"))}), "overview_trend")
+common.table(trend, "overview_trend", file_name=f"overview-{f.year}",
+             columns=["month", "activities", "participation", "quorum_failures", "satisfaction",
+                      "low_satisfaction_events", "held_months", "missed_months", "compliance"])

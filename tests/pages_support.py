@@ -40,10 +40,10 @@ def app(db: Path, user: str | None = "dangwei", page: str | None = None, lang: s
     at.query_params["lang"] = lang
     for key, value in (params or {}).items():
         at.query_params[key] = str(value)
-    if page:
-        at.switch_page(f"pages/{page}.py")
     os.environ["PARTYDAY_DB"] = str(db)
-    at.run()
+    at.run()  # the shell first (as a browser does), then the page through its navigation
+    if page and page != "overview":
+        at.switch_page(f"pages/{page}.py").run()
     return at
 
 

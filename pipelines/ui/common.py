@@ -229,7 +229,7 @@ def empty_state(key: str, **params: Any) -> None:
     """Say what is missing and where to upload it (never an error)."""
     st.info(tr(key, **params), icon=":material/info:")
     if may_open("upload"):
-        st.page_link(str(PAGES_DIR / "upload.py"), label=tr("ui.empty.go_upload"), icon=":material/upload:")
+        st.page_link(page_file("upload"), label=tr("ui.empty.go_upload"), icon=":material/upload:")
     else:
         st.caption(tr("ui.empty.ask_secretary"))
 
@@ -361,3 +361,67 @@ def branches() -> pl.DataFrame:
 def scope_ids(chosen: Filters | None = None) -> set[int] | None:
     """The branches a page's query covers: chosen branch or zone, cut to what the user may see."""
     return branch_scope(chosen or filters(), visible_ids(), branches())
+
+
+# ----------------------------------------------------------------------------------------------- links
+FILTER_PARAMS = ("lang", "year", "quarter", "month", "zone", "branch")
+
+
+def link_params(**extra: Any) -> dict[str, str]:
+    """The current filters as URL parameters (so a link keeps them), plus ``extra`` (None drops a key)."""
+    params = {k: str(v) for k, v in st.query_params.to_dict().items() if k in FILTER_PARAMS}
+    params["lang"] = lang()
+    for key, value in extra.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    return params
+
+
+def page_file(page: str) -> str:
+    """``pages/<page>.py``: links and page switches name pages relative to the entry script."""
+    return f"pages/{page}.py"
+
+
+def open_activity(activity_id: int) -> None:
+    """Go to the activity detail of ``activity_id`` (filters kept)."""
+    st.switch_page(page_file("activity"), query_params=link_params(activity=activity_id))
+
+
+def activity_link(activity_id: int, label: str, icon: str = ":material/open_in_new:") -> None:
+    """A link to the activity detail of ``activity_id``."""
+    st.page_link(page_file("activity"), label=label, icon=icon, query_params=link_params(activity=activity_id))
+
+
+def page_link(page: str, label: str, icon: str | None = None, **extra: Any) -> None:
+    """A link to another page with the current filters (and ``extra`` parameters)."""
+    if may_open(page):
+        st.page_link(page_file(page), label=label, icon=icon, query_params=link_params(**extra))
+
+
+def chart(fig: Any, key: str, clickable: bool = False) -> Any:
+    """Draw a Plotly figure; when ``clickable``, a click on a point returns its ``customdata``."""
+    config = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+    if not clickable:
+        st.plotly_chart(fig, key=key, config=config)
+        return None
+    event = st.plotly_chart(fig, key=key, config=config, on_select="rerun", selection_mode="points")
+    points = getattr(getattr(event, "selection", None), "points", None) or []
+    for point in points:
+        data = point.get("customdata") if isinstance(point, dict) else None
+        if isinstance(data, list):
+            data = data[0] if data else None
+        if data is not None:
+            return data
+    return None
+
+
+def heavy(key: str) -> bool:
+    """A toggle for a heavy chart (drawn only when asked), remembered in the session."""
+    return bool(st.toggle(tr(f"ui.toggle.{key}"), key=f"toggle_{key}", value=False))
+
+
+def today() -> dt.date:
+    """Today's date (the dashboard judges months up to it)."""
+    return dt.date.today()

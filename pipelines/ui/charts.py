@@ -1,0 +1,306 @@
+"""Plotly figures of the dashboard: plain functions of the rules engine's frames, testable without Streamlit.
+
+Each takes the frame a :mod:`pipelines.metrics` function returned (never raw tables), the threshold
+from the rules where one is drawn, and the language for every label. Charts whose cells lead to an
+activity carry its id in ``customdata`` so a click can open the activity detail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+import polars as pl
+
+from pipelines.i18n import t
+
+RED = "#c0392b"
+AMBER = "#f0a030"
+GREEN = "#2e8b57"
+GREY = "#d9d9d9"
+BLUE = "#2f6db5"
+PALETTE = ["#c0392b", "#2f6db5", "#2e8b57", "#8e44ad", "#f0a030", "#16a085", "#7f8c8d", "#d35400"]
+FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+MAX_HEATMAP_ROWS = 80  # more rows than this and a heatmap is unreadable: the pages aggregate to zones
+
+
+def _layout(fig: go.Figure, title: str | None = None, height: int | None = None) -> go.Figure:
+    fig.update_layout(
+        title=title, font={"family": FONT, "size": 13}, margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
+        plot_bgcolor="white", paper_bgcolor="white", legend={"orientation": "h", "y": -0.15},
+        hoverlabel={"font_family": FONT},
+    )
+    if height:
+        fig.update_layout(height=height)
+    return fig
+
+
+def threshold_scale(threshold: float) -> list[list[Any]]:
+    """A red-to-green colour scale on 0–1 that turns at ``threshold`` (below: reds, at or above: greens)."""
+    th = min(max(threshold, 0.001), 0.999)
+    return [[0.0, "#7f1d1d"], [th * 0.999, "#f4a6a0"], [th, "#b7e1c1"], [1.0, "#1e6b3a"]]
+
+
+def pct_text(value: float | None) -> str:
+    """``85%`` (no decimals, for cells), empty when unknown."""
+    return "" if value is None else f"{value * 100:.0f}%"
+
+
+def month_axis(months: Sequence[str], lang: str) -> list[str]:
+    """Month labels for an axis: ``3月`` / ``Mar`` from ``YYYY-MM``."""
+    return [t(f"ui.month.{int(m[5:7])}", lang) for m in months]
+
+
+def participation_heatmap(events: pl.DataFrame, months: Sequence[str], threshold: float, lang: str,
+                          branches: Sequence[str] | None = None) -> go.Figure:
+    """Branch × month, coloured by participation, the threshold where the colours turn; empty cells are
+    months without an activity (shown grey). When a branch held two activities in a month the cell
+    shows the lower one. ``customdata`` holds the cell's activity id."""
+    rows = list(branches) if branches is not None else sorted(events["branch"].unique().to_list())
+    months = list(months)
+    z: list[list[float | None]] = [[None] * len(months) for _ in rows]
+    text = [[t("ui.chart.not_held", lang)] * len(months) for _ in rows]
+    ids: list[list[int | None]] = [[None] * len(months) for _ in rows]
+    where = {b: i for i, b in enumerate(rows)}
+    col = {m: j for j, m in enumerate(months)}
+    known = events.filter(pl.col("participation").is_not_null()).sort("participation", descending=True)
+    for row in known.iter_rows(named=True):
+        i, j = where.get(row["branch"]), col.get(row["month"])
+        if i is None or j is None:
+            continue
+        z[i][j] = row["participation"]  # sorted high to low: the lowest of the month is written last
+        text[i][j] = pct_text(row["participation"])
+        ids[i][j] = row["activity_id"]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=month_axis(months, lang), y=rows, text=text, texttemplate="%{text}", customdata=ids,
+        zmin=0, zmax=1, colorscale=threshold_scale(threshold), xgap=2, ygap=2, hoverongaps=False,
+        colorbar={"title": t("ui.col.participation", lang), "tickformat": ".0%"},
+        hovertemplate="%{y} · %{x}<br>" + t("ui.col.participation", lang) + " %{z:.1%}<extra></extra>",
+    ))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(plot_bgcolor=GREY)
+    title = t("ui.chart.participation_heatmap", lang, threshold=pct_text(threshold))
+    return _layout(fig, title, height=max(320, 28 * len(rows) + 120))
+
+
+def zone_quarter_heatmap(zones: pl.DataFrame, value: str, threshold: float, lang: str) -> go.Figure:
+    """Zone × quarter coloured by ``value`` (a rate of :func:`pipelines.metrics.zone_quarters`)."""
+    names = zones.sort("zone_order")["zone"].unique(maintain_order=True).to_list()
+    quarters = [1, 2, 3, 4]
+    z: list[list[float | None]] = [[None] * 4 for _ in names]
+    for row in zones.iter_rows(named=True):
+        if row["zone"] in names and row[value] is not None:
+            z[names.index(row["zone"])][row["quarter"] - 1] = row[value]
+    text = [[pct_text(v) for v in line] for line in z]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[f"Q{q}" for q in quarters], y=names, text=text, texttemplate="%{text}", zmin=0, zmax=1,
+        colorscale=threshold_scale(threshold), xgap=2, ygap=2, hoverongaps=False,
+        colorbar={"tickformat": ".0%"},
+    ))
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, t(f"ui.chart.zone_{value}", lang), height=max(260, 40 * len(names) + 120))
+
+
+def zone_trend(zones: pl.DataFrame, value: str, threshold: float | None, lang: str) -> go.Figure:
+    """One line per zone across the quarters of :func:`pipelines.metrics.zone_quarters`."""
+    fig = go.Figure()
+    for i, (name, part) in enumerate(zones.sort("zone_order", "quarter").group_by("zone", maintain_order=True)):
+        fig.add_scatter(x=[f"Q{q}" for q in part["quarter"]], y=part[value].to_list(), name=str(name[0]),
+                        mode="lines+markers", line={"color": PALETTE[i % len(PALETTE)]})
+    if threshold is not None:
+        fig.add_hline(y=threshold, line_dash="dash", line_color=RED,
+                      annotation_text=t("ui.chart.threshold", lang, value=pct_text(threshold)))
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    return _layout(fig, t(f"ui.chart.zone_trend_{value}", lang), height=360)
+
+
+def distribution(values: Sequence[float], threshold: float, lang: str, label_key: str) -> go.Figure:
+    """Histogram of rates (0–1) with the threshold marked."""
+    fig = go.Figure(go.Histogram(x=list(values), xbins={"start": 0, "end": 1.0001, "size": 0.05},
+                                 marker_color=BLUE, opacity=0.85))
+    fig.add_vline(x=threshold, line_dash="dash", line_color=RED,
+                  annotation_text=t("ui.chart.threshold", lang, value=pct_text(threshold)))
+    fig.update_xaxes(tickformat=".0%", title=t(label_key, lang))
+    fig.update_yaxes(title=t("ui.chart.activities", lang))
+    return _layout(fig, t("ui.chart.distribution", lang, what=t(label_key, lang)), height=320)
+
+
+def month_trend(trend: pl.DataFrame, lang: str, thresholds: dict[str, float]) -> go.Figure:
+    """The overview's trend by month: participation, satisfaction and compliance rates per month."""
+    fig = go.Figure()
+    x = month_axis(trend["month"].to_list(), lang)
+    for i, name in enumerate(("participation", "satisfaction", "compliance")):
+        if name in trend.columns:
+            fig.add_scatter(x=x, y=trend[name].to_list(), name=t(f"ui.col.{name}", lang), mode="lines+markers",
+                            line={"color": PALETTE[i]})
+    for name, value in thresholds.items():
+        fig.add_hline(y=value, line_dash="dot", line_color=GREY,
+                      annotation_text=t("ui.chart.threshold_of", lang, what=t(f"ui.col.{name}", lang),
+                                        value=pct_text(value)))
+    if "quorum_failures" in trend.columns:
+        fig.add_bar(x=x, y=trend["quorum_failures"].to_list(), name=t("ui.col.quorum_failures", lang),
+                    yaxis="y2", marker_color=RED, opacity=0.35)
+        fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "rangemode": "tozero",
+                                  "title": t("ui.col.quorum_failures", lang), "showgrid": False})
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.05], selector={"anchor": "x"})
+    return _layout(fig, t("ui.chart.month_trend", lang), height=380)
+
+
+def failures_by_zone_month(failures: pl.DataFrame, months: Sequence[str], lang: str) -> go.Figure:
+    """Stacked bars: quorum failures per month, one colour per zone."""
+    fig = go.Figure()
+    x = month_axis(months, lang)
+    for i, (zone, part) in enumerate(failures.group_by("zone", maintain_order=True)):
+        counts = dict(part.group_by("month").len().iter_rows())
+        fig.add_bar(x=x, y=[counts.get(m, 0) for m in months], name=str(zone[0] or "—"),
+                    marker_color=PALETTE[i % len(PALETTE)])
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title=t("ui.col.quorum_failures", lang), dtick=1, rangemode="tozero")
+    return _layout(fig, t("ui.chart.failures_by_zone", lang), height=340)
+
+
+def absence_split(failures: pl.DataFrame, lang: str) -> go.Figure:
+    """Per failing activity: present, excused and unexcused members, stacked (branch · date on the axis)."""
+    labels = [f"{r['branch']} · {r['month']}" for r in failures.iter_rows(named=True)]
+    fig = go.Figure()
+    for name, colour in (("present", GREEN), ("excused", AMBER), ("unexcused", RED)):
+        fig.add_bar(y=labels, x=failures[name].to_list(), name=t(f"ui.col.{name}", lang), orientation="h",
+                    marker_color=colour, customdata=failures["activity_id"].to_list())
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, t("ui.chart.absence_split", lang), height=max(300, 26 * len(labels) + 120))
+
+
+ITEMS = ("theme", "content", "format", "effect", "overall")
+
+
+def item_heatmap(items: pl.DataFrame, threshold: float, lang: str) -> go.Figure:
+    """Branch × evaluation item: the share of satisfied votes, pooled over the branch's activities
+    (each activity's item rate weighted by its votes)."""
+    pooled = (items.filter(pl.col("votes") > 0)
+              .group_by("branch", "item")
+              .agg(((pl.col("satisfaction") * pl.col("votes")).sum() / pl.col("votes").sum()).alias("rate")))
+    rows = sorted(pooled["branch"].unique().to_list())
+    cols = [i for i in ITEMS if i in set(pooled["item"].to_list())]
+    z: list[list[float | None]] = [[None] * len(cols) for _ in rows]
+    for row in pooled.iter_rows(named=True):
+        z[rows.index(row["branch"])][cols.index(row["item"])] = row["rate"]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[t(f"ui.item.{c}", lang) for c in cols], y=rows, text=[[pct_text(v) for v in line] for line in z],
+        texttemplate="%{text}", zmin=0, zmax=1, colorscale=threshold_scale(threshold), xgap=2, ygap=2,
+        colorbar={"tickformat": ".0%"}, hoverongaps=False,
+    ))
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, t("ui.chart.item_heatmap", lang), height=max(320, 28 * len(rows) + 120))
+
+
+def activity_items(items: pl.DataFrame, lang: str) -> go.Figure:
+    """One activity's votes per item: satisfied, basically satisfied, unsatisfied (stacked)."""
+    order = [i for i in ITEMS if i in set(items["item"].to_list())]
+    frame = items.with_columns(pl.col("item").replace_strict({k: n for n, k in enumerate(order)}).alias("o")).sort("o")
+    x = [t(f"ui.item.{i}", lang) for i in frame["item"].to_list()]
+    fig = go.Figure()
+    for name, colour in (("satisfied", GREEN), ("basic", BLUE), ("unsatisfied", RED)):
+        fig.add_bar(x=x, y=frame[name].to_list(), name=t(f"ui.col.{name}", lang), marker_color=colour)
+    fig.update_layout(barmode="stack")
+    return _layout(fig, t("ui.chart.activity_items", lang), height=320)
+
+
+def compliance_calendar(calendar: pl.DataFrame, months: Sequence[str], lang: str,
+                        branches: Sequence[str] | None = None) -> go.Figure:
+    """Branch × month: not held (red), held with a broken rule (amber), held and compliant (green);
+    the cell text names the broken rules."""
+    rows = list(branches) if branches is not None else sorted(calendar["branch"].unique().to_list())
+    months = list(months)
+    z: list[list[float | None]] = [[None] * len(months) for _ in rows]
+    text = [[""] * len(months) for _ in rows]
+    hover = [[""] * len(months) for _ in rows]
+    for row in calendar.iter_rows(named=True):
+        if row["branch"] not in rows or row["month"] not in months:
+            continue
+        i, j = rows.index(row["branch"]), months.index(row["month"])
+        codes = list(row["violations"] or [])
+        if not row["held"]:
+            z[i][j], text[i][j] = 0, t("ui.chart.not_held", lang)
+        elif codes:
+            z[i][j] = 1
+            text[i][j] = "<br>".join(t(f"ui.violation_short.{c}", lang) for c in codes)
+        else:
+            z[i][j], text[i][j] = 2, "✓"
+        hover[i][j] = "、".join(t(f"ui.violation.{c}", lang) for c in codes) if codes else (
+            t("ui.chart.compliant", lang) if row["held"] else t("ui.chart.not_held", lang))
+    fig = go.Figure(go.Heatmap(
+        z=z, x=month_axis(months, lang), y=rows, text=text, texttemplate="%{text}", customdata=hover,
+        zmin=0, zmax=2, colorscale=[[0, "#e8a09a"], [0.5, "#f6d27a"], [1, "#a8d5b5"]], showscale=False,
+        xgap=2, ygap=2, hoverongaps=False, hovertemplate="%{y} · %{x}<br>%{customdata}<extra></extra>",
+    ))
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, t("ui.chart.compliance_calendar", lang), height=max(320, 34 * len(rows) + 120))
+
+
+def violation_counts(counts: dict[str, int], lang: str) -> go.Figure:
+    """How many activities broke each rule."""
+    codes = sorted(counts, key=lambda c: -counts[c])
+    fig = go.Figure(go.Bar(x=[t(f"ui.violation.{c}", lang) for c in codes], y=[counts[c] for c in codes],
+                           marker_color=AMBER))
+    fig.update_yaxes(title=t("ui.chart.activities", lang), rangemode="tozero")
+    return _layout(fig, t("ui.chart.violation_counts", lang), height=320)
+
+
+def score_breakdown(ranking: pl.DataFrame, weights: dict[str, float], lang: str) -> go.Figure:
+    """Each ranked branch's score as stacked points: 100 × weight × rate per part, plus the open-day bonus."""
+    frame = ranking.sort("score", descending=True, nulls_last=True)
+    labels = frame["branch"].to_list()
+    fig = go.Figure()
+    for i, part in enumerate(("participation", "satisfaction", "compliance")):
+        points = [None if v is None else round(100 * weights[part] * v, 2) for v in frame[part].to_list()]
+        fig.add_bar(y=labels, x=points, orientation="h", marker_color=PALETTE[i],
+                    name=t("ui.chart.part_points", lang, what=t(f"ui.col.{part}", lang),
+                           weight=f"{weights[part]:g}"))
+    fig.add_bar(y=labels, x=frame["open_day_bonus"].to_list(), orientation="h", marker_color=PALETTE[4],
+                name=t("ui.col.open_day_bonus", lang))
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title=t("ui.col.score", lang), range=[0, 100])
+    return _layout(fig, t("ui.chart.score_breakdown", lang), height=max(320, 26 * len(labels) + 140))
+
+
+def zone_scores(ranking: pl.DataFrame, lang: str) -> go.Figure:
+    """Zones side by side: each branch's score as a dot in its zone's column (ranked branches only)."""
+    fig = go.Figure()
+    ranked = ranking.filter(pl.col("score").is_not_null())
+    for i, (zone, part) in enumerate(ranked.group_by("zone", maintain_order=True)):
+        fig.add_box(y=part["score"].to_list(), name=str(zone[0]), boxpoints="all", jitter=0.4, pointpos=0,
+                    marker_color=PALETTE[i % len(PALETTE)], text=part["branch"].to_list(),
+                    hovertemplate="%{text}: %{y}<extra></extra>")
+    fig.update_yaxes(title=t("ui.col.score", lang), range=[0, 100])
+    fig.update_layout(showlegend=False)
+    return _layout(fig, t("ui.chart.zone_scores", lang), height=360)
+
+
+STATUS_CODE = {"present": 3, "excused": 2, "unexcused": 1, "exempt": 0}
+
+
+def member_calendar(statuses: pl.DataFrame, months: Sequence[str], lang: str) -> go.Figure:
+    """Member × month: present, excused, unexcused or exempt at the branch's activity of the month."""
+    names = statuses.sort("name")["name"].unique(maintain_order=True).to_list()
+    months = list(months)
+    z: list[list[float | None]] = [[None] * len(months) for _ in names]
+    text = [[""] * len(months) for _ in names]
+    for row in statuses.iter_rows(named=True):
+        if row["status"] is None or row["month"] not in months:
+            continue
+        i, j = names.index(row["name"]), months.index(row["month"])
+        code = STATUS_CODE.get(row["status"])
+        if code is None:
+            continue
+        if z[i][j] is None or code < (z[i][j] or 0):
+            z[i][j], text[i][j] = code, t(f"ui.status_short.{row['status']}", lang)
+    fig = go.Figure(go.Heatmap(
+        z=z, x=month_axis(months, lang), y=names, text=text, texttemplate="%{text}", zmin=0, zmax=3,
+        colorscale=[[0, "#cfd8dc"], [0.33, "#e8a09a"], [0.66, "#f6d27a"], [1, "#a8d5b5"]], showscale=False,
+        xgap=2, ygap=2, hoverongaps=False,
+    ))
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, t("ui.chart.member_calendar", lang), height=max(320, 24 * len(names) + 120))

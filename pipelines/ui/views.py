@@ -1,0 +1,147 @@
+"""Shaping the rules engine's frames for the pages: which months a page covers, the rows it lists, the
+alerts it raises. Selection and counting only; every rate and judgement comes from
+:mod:`pipelines.metrics` (``quorum_met``, ``low_satisfaction``, ``violations``, ``eligible`` ...).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from pipelines.config import Rules
+from pipelines.i18n import t
+from pipelines.ui.filters import Filters
+
+PPM = 1_000_000
+
+
+def month_keys(filters: Filters, today: dt.date) -> list[str]:
+    """``YYYY-MM`` of the months a page shows: the filter's months, up to this month for this year."""
+    if filters.year > today.year:
+        return []
+    last = today.month if filters.year == today.year else 12
+    return [f"{filters.year}-{m:02d}" for m in filters.months() if m <= last]
+
+
+def in_months(frame: pl.DataFrame, months: Sequence[str]) -> pl.DataFrame:
+    """Rows of ``frame`` whose ``month`` (``YYYY-MM``) is one of ``months``."""
+    return frame.filter(pl.col("month").is_in(list(months)))
+
+
+def quorum_needed(expected: int, rules: Rules) -> int:
+    """Members who must be present for ``expected`` to meet the quorum (threshold inclusive or not)."""
+    ppm = round(float(rules.get("attendance.quorum_threshold")) * PPM)
+    exact = expected * ppm
+    if rules.get("attendance.quorum_inclusive"):
+        return (exact + PPM - 1) // PPM
+    return exact // PPM + 1
+
+
+def quorum_failures(events: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+    """Activities under the quorum (``quorum_met`` false), with the shortfall in people; lowest first."""
+    failed = events.filter(pl.col("quorum_met").not_() & pl.col("expected").is_not_null())
+    needed = [quorum_needed(int(e), rules) for e in failed["expected"].to_list()]
+    return (failed.with_columns(pl.Series("needed", needed, dtype=pl.Int64))
+            .with_columns((pl.col("needed") - pl.col("present")).clip(lower_bound=0).alias("shortfall"))
+            .sort("participation", "month"))
+
+
+def violation_counts(events: pl.DataFrame) -> dict[str, int]:
+    """How many activity rows broke each rule."""
+    counts: dict[str, int] = {}
+    for codes in events["violations"].to_list():
+        for code in codes or []:
+            counts[code] = counts.get(code, 0) + 1
+    return counts
+
+
+def with_violation(events: pl.DataFrame, *codes: str) -> pl.DataFrame:
+    """Rows whose ``violations`` hold any of ``codes``."""
+    cond = pl.lit(False)
+    for code in codes:
+        cond = cond | pl.col("violations").list.contains(code)
+    return events.filter(cond)
+
+
+def violation_text(codes: Sequence[str] | None, lang: str) -> str:
+    """The broken rules in words (``、``-joined in Chinese)."""
+    sep = "、" if lang == "zh" else ", "
+    return sep.join(t(f"ui.violation.{c}", lang) for c in (codes or []))
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One line of the overview's 预警 list and where it leads."""
+
+    severity: str  # error | warning
+    month: str
+    text: str
+    activity_id: int | None = None
+    page: str | None = None
+    branch: str | None = None
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.1f}%"
+
+
+def alerts(events: pl.DataFrame, strikes: pl.DataFrame, calendar: pl.DataFrame, rules: Rules,
+           lang: str) -> list[Alert]:
+    """Quorum failures, low satisfaction, missed months and three-strikes risk, newest first."""
+    out: list[Alert] = []
+    limit = int(rules.get("evaluation.strikes_limit"))
+    threshold = float(rules.get("attendance.quorum_threshold"))
+    sat_threshold = float(rules.get("evaluation.satisfaction_threshold"))
+    for row in events.filter(pl.col("quorum_met").not_()).iter_rows(named=True):
+        out.append(Alert("error", row["month"], t(
+            "ui.alert.quorum", lang, branch=row["branch"], when=row["date"] or row["month"],
+            rate=_pct(row["participation"]), threshold=_pct(threshold), present=row["present"],
+            expected=row["expected"]), activity_id=row["activity_id"]))
+    for row in events.filter(pl.col("low_satisfaction")).iter_rows(named=True):
+        out.append(Alert("warning", row["month"], t(
+            "ui.alert.satisfaction", lang, branch=row["branch"], when=row["date"] or row["month"],
+            rate=_pct(row["satisfaction"]), threshold=_pct(sat_threshold)), activity_id=row["activity_id"]))
+    for row in calendar.filter(pl.col("held").not_()).iter_rows(named=True):
+        out.append(Alert("error", row["month"], t("ui.alert.missed", lang, branch=row["branch"], month=row["month"]),
+                         page="compliance", branch=row["branch"]))
+    per_branch = strikes.group_by("branch").agg(pl.col("strikes").max(), pl.col("month").max())
+    for row in per_branch.iter_rows(named=True):
+        if row["strikes"] >= limit:
+            out.append(Alert("error", row["month"], t("ui.alert.ineligible", lang, branch=row["branch"],
+                                                      strikes=row["strikes"], limit=limit),
+                             page="satisfaction", branch=row["branch"]))
+        elif row["strikes"] == limit - 1:
+            out.append(Alert("warning", row["month"], t("ui.alert.at_risk", lang, branch=row["branch"],
+                                                        strikes=row["strikes"], limit=limit),
+                             page="satisfaction", branch=row["branch"]))
+    return sorted(out, key=lambda a: (a.month, a.severity == "error"), reverse=True)
+
+
+def strike_table(strikes: pl.DataFrame) -> pl.DataFrame:
+    """One row per branch with strikes: count, eligibility and the activities that count."""
+    if strikes.is_empty():
+        return pl.DataFrame(schema={"branch": pl.Utf8, "zone": pl.Utf8, "strikes": pl.Int64, "eligible": pl.Boolean,
+                                    "strike_activities": pl.Utf8})
+    return (strikes.sort("month")
+            .group_by("branch", "zone", maintain_order=True)
+            .agg(pl.col("strikes").max(), pl.col("eligible").all(),
+                 pl.concat_str([pl.col("month"), pl.lit(" "), pl.col("topic").fill_null(""), pl.lit("（"),
+                                (pl.col("satisfaction") * 100).round(1).cast(pl.Utf8), pl.lit("%）")])
+                 .str.join("；").alias("strike_activities"))
+            .sort("eligible", pl.col("strikes"), descending=[False, True]))
+
+
+def member_statuses(details: Sequence[pl.DataFrame], events: pl.DataFrame, branch_id: int) -> pl.DataFrame:
+    """Member × month statuses of one branch: ``details[i]`` is
+    :func:`pipelines.metrics.activity_detail` of ``events[i]``; columns ``member_id, name, status, month``."""
+    rows: list[dict[str, Any]] = []
+    for month, detail in zip(events["month"].to_list(), details, strict=True):
+        part = detail.filter((pl.col("kind") == "member") & (pl.col("branch_id") == branch_id))
+        for row in part.iter_rows(named=True):
+            rows.append({"member_id": row["member_id"], "name": row["name"], "status": row["status"],
+                         "month": month})
+    return pl.DataFrame(rows, schema={"member_id": pl.Int64, "name": pl.Utf8, "status": pl.Utf8, "month": pl.Utf8})
