@@ -7,7 +7,7 @@ load can run half-way through it. Restoring checks every checksum and row count 
 database beside the target and swaps it in with one rename, so a failed restore changes nothing.
 
 Importing this module registers an automatic backup before every schema upgrade, written to
-``backups/pre-upgrade-v<N>-<time>/`` beside the database.
+``backups/<name>-pre-upgrade-v<N>-<time>/`` beside the database.
 """
 
 from __future__ import annotations
@@ -212,7 +212,11 @@ def restore(source: str | os.PathLike[str], db_path: str | os.PathLike[str] | No
 
 def before_upgrade(path: Path, from_version: int) -> None:
     """The automatic backup taken before an existing database is upgraded."""
-    out = Path(path).parent / "backups" / f"pre-upgrade-v{from_version}-{_stamp()}"
+    base = Path(path).parent / "backups" / f"{Path(path).stem}-pre-upgrade-v{from_version}-{_stamp()}"
+    out, n = base, 1
+    while out.exists():
+        n += 1
+        out = base.with_name(f"{base.name}-{n}")
     backup(path, out)
 
 

@@ -138,7 +138,7 @@ def test_a_backup_is_taken_before_a_schema_upgrade(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     with db.reading(old) as con:
         assert db.schema_version(con) == db.latest_version()
-    taken = list((tmp_path / "backups").glob(f"pre-upgrade-v{previous}-*"))
+    taken = list((tmp_path / "backups").glob(f"old-pre-upgrade-v{previous}-*"))
     assert len(taken) == 1
     manifest = json.loads((taken[0] / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["schema_version"] == previous
