@@ -70,9 +70,7 @@ def current_user() -> User | None:
     if auth.now() >= expires_at:
         _forget("access.login.session_expired")
         return None
-    path = db.db_path()
-    db.ensure_schema(path)
-    with db.reading(path) as con:
+    with db.reading(db.db_path()) as con:
         user = auth.session_user(con, token)
     if user is None:
         _forget("access.login.session_expired")

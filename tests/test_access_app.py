@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pipelines import access, auth, db
+from pipelines.errors import PartydayError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -135,3 +136,33 @@ def test_committee_admin_page_users_audit_backup(app_db: Path) -> None:
 
     at.segmented_control(key="admin_section").set_value("backup").run()
     assert any(b.label == "下载完整备份（zip）" for b in at.get("download_button"))
+
+
+def oidc_app(monkeypatch: pytest.MonkeyPatch, identity: dict[str, object]) -> AppTest:
+    monkeypatch.setenv("PARTYDAY_AUTH", "oidc")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.user = identity
+    at.run()
+    return at
+
+
+def test_single_sign_on_replaces_the_password_form(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = oidc_app(monkeypatch, {"is_logged_in": False})
+    assert [b.label for b in at.button] == ["使用单位统一身份登录"]
+    assert not [w for w in at.text_input if w.key in ("auth_login_name", "auth_login_password")]
+
+    at = oidc_app(monkeypatch, {"is_logged_in": True, "email": "nobody@example.cn"})
+    assert [e.value for e in at.error] == ["单位账号 nobody@example.cn 尚未开通党日看板权限，请联系党委管理员。"]
+    assert "auth_user" not in at.session_state or at.session_state["auth_user"] is None
+
+    with db.writing(app_db) as con:
+        auth.create_user(con, "zhao", "secretary", branch="乙支部", email="Zhao@Example.cn", actor="dangwei")
+    at = oidc_app(monkeypatch, {"is_logged_in": True, "email": "zhao@example.cn"})
+    assert at.session_state["auth_user"].name == "zhao"
+    assert at.session_state["auth_user"].branch_name == "乙支部"
+    with db.reading(app_db) as con:
+        assert con.execute("select actor, action from audit_log order by audit_id desc limit 1").fetchone() == (
+            "zhao", "login.success")
+    # An account without a password cannot sign in with one.
+    with pytest.raises(PartydayError):
+        auth.login(app_db, "zhao", "")
