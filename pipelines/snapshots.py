@@ -39,6 +39,9 @@ PARTS = ("ranking", "strikes", "quorum_failures", "absentees", "recommended", "b
 # The ranking fields whose change means a snapshot no longer matches (scores compared to 6 places).
 RANK_FIELDS = ("rank", "zone_rank", "eligible", "too_little_data")
 SCORE_PLACES = 6
+# What a snapshot keeps of each member who missed activities (the rules engine's ``members`` columns).
+ABSENTEE_FIELDS = ("member_id", "name", "member_kind", "expected", "present", "excused", "unexcused", "made_up",
+                   "exempt", "participation", "warning_in_a_row", "warning_per_year", "warning")
 
 Row = dict[str, Any]
 
@@ -270,7 +273,7 @@ def compute(con: Any, rules: Rules, year: int, quarter: int | None = None,
         for m in members:
             if (m.get("excused") or 0) + (m.get("unexcused") or 0) > 0:
                 absentees.append({"branch": row["branch"], "branch_id": row.get("branch_id"),
-                                  "zone": row.get("zone"), **m})
+                                  "zone": row.get("zone"), **{k: m.get(k) for k in ABSENTEE_FIELDS if k in m}})
     period_events = [e for e in events if in_quarter(e, quarter)]
     if not ranking:
         raise PartydayError(error("snapshots.no_branches", year=year))
