@@ -161,3 +161,32 @@ def roster_db(roster_db_template: Path, tmp_path: Path) -> Path:
     target = tmp_path / "rosters.duckdb"
     shutil.copy(roster_db_template, target)
     return target
+
+
+OWN_MEMBERS = ["甲一明", "甲二华"]     # members of 甲支部 (the demo secretary branch1's branch in org_db)
+OTHER_MEMBERS = ["乙三秘", "乙四密"]   # members of 乙支部: only the committee may see these names
+
+
+@pytest.fixture
+def member_db(org_db: Path) -> Path:
+    """``org_db`` with two members in each of 甲支部 and 乙支部, one activity each (both absent without leave,
+    so that warnings name them) and the derived figures refreshed."""
+    from pipelines import db
+    from pipelines.refresh import refresh
+
+    with db.writing(org_db) as con:
+        for branch, names in (("甲支部", OWN_MEMBERS), ("乙支部", OTHER_MEMBERS)):
+            (branch_id,) = con.execute("select branch_id from branches where name = ?", [branch]).fetchone()
+            act = con.execute("insert into activities (host_branch_id, activity_month, activity_date, topic) "
+                              "values (?, date '2026-03-01', date '2026-03-12', '学习') returning activity_id",
+                              [branch_id]).fetchone()[0]
+            con.execute("insert into activity_branches values (?, ?)", [act, branch_id])
+            for name in names:
+                mid = con.execute("insert into members (name, member_kind) values (?, 'full') returning member_id",
+                                  [name]).fetchone()[0]
+                con.execute("insert into memberships (member_id, branch_id, start_date) values (?, ?, "
+                            "date '2025-01-01')", [mid, branch_id])
+                con.execute("insert into attendance (activity_id, member_id, branch_id, status) values "
+                            "(?, ?, ?, 'unexcused')", [act, mid, branch_id])
+        refresh(con, None)
+    return org_db

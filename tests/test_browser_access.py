@@ -7,41 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import OTHER_MEMBERS as OTHER
 from conftest import OUTPUT, start_streamlit
 
 from pipelines import access, auth, db
 
 pytestmark = pytest.mark.browser
-
-OWN = ["甲一明", "甲二华"]        # members of 甲支部, the secretary's branch
-OTHER = ["乙三秘", "乙四密"]      # members of 乙支部: their names must never reach the secretary's browser
-
-
-@pytest.fixture
-def member_db(org_db: Path) -> Path:
-    """The small committee with two members in each of 甲支部 and 乙支部 and one activity each."""
-    with db.writing(org_db) as con:
-        for branch, names in (("甲支部", OWN), ("乙支部", OTHER)):
-            (branch_id,) = con.execute("select branch_id from branches where name = ?", [branch]).fetchone()
-            act = con.execute("insert into activities (host_branch_id, activity_month, activity_date, topic) "
-                              "values (?, date '2026-03-01', date '2026-03-12', '学习') returning activity_id",
-                              [branch_id]).fetchone()[0]
-            con.execute("insert into activity_branches values (?, ?)", [act, branch_id])
-            for name in names:
-                mid = con.execute("insert into members (name, member_kind) values (?, 'full') returning member_id",
-                                  [name]).fetchone()[0]
-                con.execute("insert into memberships (member_id, branch_id, start_date) values (?, ?, "
-                            "date '2025-01-01')", [mid, branch_id])
-                con.execute("insert into attendance (activity_id, member_id, branch_id, status) values "
-                            "(?, ?, ?, 'unexcused')", [act, mid, branch_id])
-        try:
-            from pipelines.refresh import refresh
-        except ImportError:  # the derived figures are not there yet: pages show their empty states
-            pass
-        else:
-            refresh(con, None)
-    return org_db
-
 
 @pytest.fixture
 def server(member_db: Path) -> Iterator[Any]:
