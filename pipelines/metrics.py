@@ -69,7 +69,8 @@ def rule_params(rules: Rules) -> dict[str, Any]:
     }
 
 
-def _frame(con: duckdb.DuckDBPyConnection, model: str, **params: Any) -> pl.DataFrame:
+def run_model(con: duckdb.DuckDBPyConnection, model: str, **params: Any) -> pl.DataFrame:
+    """The rows of ``pipelines/sql/<model>.sql`` with bound ``params``, as a polars frame."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         frame = pl.from_arrow(db.query(con, model, **params).to_arrow_table())
@@ -82,7 +83,7 @@ def _ids(branch_ids: Iterable[int] | None) -> list[int] | None:
 
 
 @contextmanager
-def _registered(con: duckdb.DuckDBPyConnection, **frames: pl.DataFrame) -> Iterator[None]:
+def registered(con: duckdb.DuckDBPyConnection, **frames: pl.DataFrame) -> Iterator[None]:
     """Make frames readable by the SQL models under the given names for the duration of the block."""
     for name, frame in frames.items():
         con.register(name, frame.to_arrow())
@@ -121,14 +122,14 @@ def activity_figures(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, *,
     columns of :func:`events`."""
     if branch is not None:
         branch_id(con, branch)
-    return _frame(con, "activity_figures", year_from=year, year_to=year_to or year, branch=branch,
+    return run_model(con, "activity_figures", year_from=year, year_to=year_to or year, branch=branch,
                   branch_ids=_ids(branch_ids), **rule_params(rules))
 
 
 def _branch_months(con: duckdb.DuckDBPyConnection, figures: pl.DataFrame, months: list[date], *,
                    branch: str | None = None, branch_ids: Iterable[int] | None = None) -> pl.DataFrame:
-    with _registered(con, activity_figures=figures):
-        return _frame(con, "branch_months", months=months, branch=branch, branch_ids=_ids(branch_ids))
+    with registered(con, activity_figures=figures):
+        return run_model(con, "branch_months", months=months, branch=branch, branch_ids=_ids(branch_ids))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -180,8 +181,8 @@ def _ranking(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, quarter: i
     branch_months = _branch_months(con, figures, months)
     first, last = (1, 12) if quarter is None else (3 * quarter - 2, 3 * quarter)
     minimum = rules.get("ranking.min_activities_year" if quarter is None else "ranking.min_activities_quarter")
-    with _registered(con, activity_figures=figures, branch_months=branch_months):
-        return _frame(con, "ranking", month_from=date(year, first, 1), month_to=date(year, last, 1),
+    with registered(con, activity_figures=figures, branch_months=branch_months):
+        return run_model(con, "ranking", month_from=date(year, first, 1), month_to=date(year, last, 1),
                       min_activities=int(minimum), **rule_params(rules))
 
 
@@ -221,8 +222,8 @@ def strikes(con: duckdb.DuckDBPyConnection, rules: Rules, year: int,
     (strikes below ``evaluation.strikes_limit``). Ineligible branches first.
     """
     figures = activity_figures(con, rules, year, branch_ids=branch_ids)
-    with _registered(con, activity_figures=figures):
-        return _frame(con, "strikes", **rule_params(rules))
+    with registered(con, activity_figures=figures):
+        return run_model(con, "strikes", **rule_params(rules))
 
 
 def members(con: duckdb.DuckDBPyConnection, rules: Rules, branch: str, year: int) -> pl.DataFrame:
@@ -234,7 +235,7 @@ def members(con: duckdb.DuckDBPyConnection, rules: Rules, branch: str, year: int
     warning``, and for leading cadres ``guided_branches, guided_activities, guided_present`` (their
     attendance at the branches they guide). Members with a warning first.
     """
-    return _frame(con, "member_figures", branch_id=branch_id(con, branch), year=year, **rule_params(rules))
+    return run_model(con, "member_figures", branch_id=branch_id(con, branch), year=year, **rule_params(rules))
 
 
 def zone_quarters(con: duckdb.DuckDBPyConnection, year: int, rules: Rules | None = None,
@@ -248,8 +249,8 @@ def zone_quarters(con: duckdb.DuckDBPyConnection, year: int, rules: Rules | None
     rules = rules or load_rules(con)
     figures = activity_figures(con, rules, year)
     branch_months = _branch_months(con, figures, counted_months(year, today))
-    with _registered(con, activity_figures=figures, branch_months=branch_months):
-        return _frame(con, "zone_quarters", year=year)
+    with registered(con, activity_figures=figures, branch_months=branch_months):
+        return run_model(con, "zone_quarters", year=year)
 
 
 def overview(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, month: int | None = None,
@@ -265,8 +266,8 @@ def overview(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, month: int
     figures = activity_figures(con, rules, year, branch_ids=branch_ids)
     branch_months = _branch_months(con, figures, counted_months(year, today), branch_ids=branch_ids)
     end = date(year, 12, 31) if month is None else date(year, month, calendar.monthrange(year, month)[1])
-    with _registered(con, activity_figures=figures, branch_months=branch_months):
-        return _frame(con, "overview", month=None if month is None else date(year, month, 1),
+    with registered(con, activity_figures=figures, branch_months=branch_months):
+        return run_model(con, "overview", month=None if month is None else date(year, month, 1),
                       roster_date=min(end, today), branch_ids=_ids(branch_ids), **rule_params(rules))
 
 
@@ -281,9 +282,11 @@ def activity_detail(con: duckdb.DuckDBPyConnection, activity_id: int) -> pl.Data
     row = con.execute("select year(activity_month) from activities where activity_id = ?", [activity_id]).fetchone()
     if not row:
         raise PartydayError(error("rules.unknown_activity", activity_id=activity_id))
-    status = _frame(con, "refresh_member_status", years=[int(row[0])], activity_id=activity_id)
-    with _registered(con, member_status=status):
-        return _frame(con, "activity_detail", activity_id=activity_id)
+    pairs = run_model(con, "refresh_scope", years=[int(row[0])], branch_ids=None, activity_id=activity_id)
+    with registered(con, refresh_pairs=pairs):
+        status = run_model(con, "refresh_member_status")
+    with registered(con, member_status=status):
+        return run_model(con, "activity_detail", activity_id=activity_id)
 
 
 def satisfaction_items(con: duckdb.DuckDBPyConnection, rules: Rules, year: int,
@@ -295,5 +298,5 @@ def satisfaction_items(con: duckdb.DuckDBPyConnection, rules: Rules, year: int,
     the ratings the rules count as satisfied).
     """
     figures = activity_figures(con, rules, year, branch_ids=branch_ids)
-    with _registered(con, activity_figures=figures):
-        return _frame(con, "activity_items", **rule_params(rules))
+    with registered(con, activity_figures=figures):
+        return run_model(con, "activity_items", **rule_params(rules))

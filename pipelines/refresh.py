@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import duckdb
+import polars as pl
 
 from pipelines import db
-
-OUT_TABLES = ("out_activity_item", "out_activity_branch", "out_member_year")
+from pipelines.metrics import registered, run_model
 
 
 def _all_years(con: duckdb.DuckDBPyConnection) -> set[int]:
@@ -27,26 +27,38 @@ def _all_years(con: duckdb.DuckDBPyConnection) -> set[int]:
     return {int(r[0]) for r in rows if r[0] is not None}
 
 
-def refresh(con: duckdb.DuckDBPyConnection, years: Iterable[int] | None = None) -> None:
+def refresh(con: duckdb.DuckDBPyConnection, years: Iterable[int] | None = None,
+            branch_ids: Iterable[int] | None = None) -> None:
     """Recompute the derived tables for ``years`` (``None``: every year), inside the caller's transaction.
 
-    The rows of those years are deleted and rebuilt from the live core rows, so calling it twice, or
-    after an undo, leaves exactly what one computation from scratch would.
+    ``branch_ids`` (optional) limits the work to the activities those branches take part in (and the
+    partner branches of their joint activities): pass the branches a load or undo touched, e.g. both
+    branches of a transfer. The rows in scope are deleted and rebuilt from the live core rows, so
+    calling it twice, or after an undo, leaves exactly what one computation from scratch would.
     """
     wanted = sorted(_all_years(con) if years is None else {int(y) for y in years})
     if not wanted:
         return
-    for table in OUT_TABLES:
-        con.execute(f"delete from {table} where list_contains($years, year)", {"years": wanted})
-    con.execute("drop table if exists member_status")
-    con.execute(f"create temp table member_status as {db.sql('refresh_member_status')}",
-                {"years": wanted, "activity_id": None})
-    try:
-        for table, model in (("out_activity_item", "refresh_activity_item"),
-                             ("out_activity_branch", "refresh_activity_branch"),
-                             ("out_member_year", "refresh_member_year")):
-            text = db.sql(model)
-            params = {"years": wanted} if "$years" in text else {}
-            con.execute(f"insert into {table} by name {text}", params)
-    finally:
+    branches = None if branch_ids is None else sorted({int(b) for b in branch_ids})
+    pairs = run_model(con, "refresh_scope", years=wanted, branch_ids=branches, activity_id=None)
+    in_scope = sorted(set(pairs.filter(pl.col("in_branch_scope"))["branch_id"].to_list()) | set(branches or []))
+    params = {"years": wanted, "all": branches is None, "branches": in_scope}
+    with registered(con, refresh_pairs=pairs):
+        con.execute("delete from out_activity_item where list_contains($years, year) and "
+                    "(activity_id in (select activity_id from refresh_pairs) "
+                    "or activity_id not in (select activity_id from activities))", {"years": wanted})
+        con.execute("delete from out_activity_branch where list_contains($years, year) and "
+                    "($all or activity_id in (select activity_id from refresh_pairs) "
+                    "or list_contains(cast($branches as integer[]), branch_id) "
+                    "or activity_id not in (select activity_id from activities))", params)
+        con.execute("delete from out_member_year where list_contains($years, year) and "
+                    "($all or list_contains(cast($branches as integer[]), branch_id))", params)
         con.execute("drop table if exists member_status")
+        con.execute(f"create temp table member_status as {db.sql('refresh_member_status')}")
+        try:
+            for table, model in (("out_activity_item", "refresh_activity_item"),
+                                 ("out_activity_branch", "refresh_activity_branch"),
+                                 ("out_member_year", "refresh_member_year")):
+                con.execute(f"insert into {table} by name {db.sql(model)}")
+        finally:
+            con.execute("drop table if exists member_status")

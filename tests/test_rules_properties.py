@@ -94,6 +94,18 @@ def test_refresh_is_repeatable_and_per_year(members: list, activities: list) -> 
     assert snapshot() == once
     refresh(c.con, None)
     assert snapshot() == once
+    refresh(c.con, {2025}, branch_ids={c.branch_ids["甲支部"]})
+    assert snapshot() == once
+    # a change to one branch's data, refreshed for that branch only, gives what a full refresh gives
+    jia = c.branch_ids["甲支部"]
+    c.con.execute("delete from attendance where branch_id = ? and member_id in "
+                  "(select member_id from attendance where branch_id = ? order by all limit 2)", [jia, jia])
+    c.con.execute("update memberships set end_date = date '2025-06-30' where branch_id = ? and member_id = "
+                  "(select min(member_id) from memberships where branch_id = ?)", [jia, jia])
+    refresh(c.con, {2025}, branch_ids={jia})
+    partial = snapshot()
+    refresh(c.con, None)
+    assert snapshot() == partial
     r = metrics.ranking(c.con, rules(ranking__min_activities_year=0), 2025, today=date(2026, 1, 1))
     assert r.height == 3 and ((r["score"] >= 0) & (r["score"] <= 100)).all()
 

@@ -1,29 +1,14 @@
 -- out_activity_branch for the refreshed years: one row per activity and taking-part branch, counts only
--- (see migrations/0004_derived.sql). Reads the temporary member_status table built by pipelines.refresh.
-with scope_activities as (
-    select
-        activity_id,
-        year(activity_month) as year,
-        activity_month,
-        activity_date,
-        coalesce(activity_date, last_day(activity_month)) as ref_date,
-        topic,
-        level,
-        host_branch_id
-    from activities
-    where list_contains($years, year(activity_month))
+-- (see migrations/0004_derived.sql).
+-- Reads `refresh_pairs` (refresh_scope.sql) and the temporary member_status table, built by pipelines.refresh.
+with pairs as (
+    select *
+    from refresh_pairs
 ),
 
-taking_part as (
-    select activity_id, branch_id from activity_branches
-    union
-    select activity_id, host_branch_id as branch_id from activities where host_branch_id is not null
-),
-
-pairs as (
-    select s.*, t.branch_id
-    from scope_activities as s
-    inner join taking_part as t on t.activity_id = s.activity_id
+scope_activities as (
+    select distinct activity_id
+    from pairs
 ),
 
 counts as (
@@ -93,7 +78,7 @@ items as (
         sum(unsatisfied) filter (where item <> 'overall') as pl_unsatisfied,
         max(satisfied + basic + unsatisfied) filter (where item <> 'overall') as largest_item
     from out_activity_item
-    where list_contains($years, year)
+    where activity_id in (select activity_id from scope_activities)
     group by activity_id
 ),
 

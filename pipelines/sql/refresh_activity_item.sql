@@ -1,8 +1,7 @@
--- out_activity_item for the refreshed years: live votes per activity, item and rating.
+-- out_activity_item for the refreshed activities (`refresh_pairs`): live votes per activity, item and rating.
 with scope_activities as (
-    select activity_id, year(activity_month) as year
-    from activities
-    where list_contains($years, year(activity_month))
+    select distinct activity_id, year
+    from refresh_pairs
 ),
 
 votes as (

@@ -1,6 +1,6 @@
 -- Every member expected at every (activity, taking-part branch) of the refreshed years, with a status.
--- Read by pipelines.refresh into a temporary table that the out_ models aggregate; read for one
--- activity ($activity_id) by the activity detail.
+-- Reads `refresh_pairs` (refresh_scope.sql, registered by pipelines.refresh or, for one activity, by
+-- the activity detail); pipelines.refresh keeps the result in a temporary table for the out_ models.
 --
 -- Conventions (DOMAIN.md "Attendance"):
 --   * The roster is taken on the reference date: the activity date, or the LAST DAY OF THE MONTH when
@@ -14,31 +14,24 @@
 --     UNEXCUSED: a sign-in sheet lists the roster, and leave must be filed in writing to count as
 --     excused. Without any sign-in for the branch the status is unknown (null) and nothing is counted.
 --   * Several live rows for one member and activity: the best status wins (present, excused, unexcused).
-with scope_activities as (
-    select
-        activity_id,
-        year(activity_month) as year,
-        coalesce(activity_date, last_day(activity_month)) as ref_date
-    from activities
-    where list_contains($years, year(activity_month))
-        and ($activity_id is null or activity_id = $activity_id)
+with pairs as (
+    select activity_id, branch_id, year, ref_date
+    from refresh_pairs
 ),
 
-taking_part as (
-    select activity_id, branch_id from activity_branches
-    union
-    select activity_id, host_branch_id as branch_id from activities where host_branch_id is not null
+scope_activities as (
+    select distinct activity_id
+    from pairs
 ),
 
 roster as (
-    select distinct s.activity_id, t.branch_id, s.year, s.ref_date, m.member_id
-    from scope_activities as s
-    inner join taking_part as t on t.activity_id = s.activity_id
+    select distinct p.activity_id, p.branch_id, p.year, p.ref_date, m.member_id
+    from pairs as p
     inner join memberships as m
-        on m.branch_id = t.branch_id
+        on m.branch_id = p.branch_id
         and m.superseded_by is null
-        and m.start_date <= s.ref_date
-        and (m.end_date is null or m.end_date >= s.ref_date)
+        and m.start_date <= p.ref_date
+        and (m.end_date is null or m.end_date >= p.ref_date)
 ),
 
 exempt as (

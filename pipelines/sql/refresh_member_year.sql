@@ -1,5 +1,6 @@
 -- out_member_year for the refreshed years: each member's record per branch and year, and their runs of
--- unexcused absences in a row (over the activities with a sign-in, in date order).
+-- unexcused absences in a row (over the activities with a sign-in, in date order). Only the branches
+-- whose activities were all recomputed (`refresh_pairs.in_branch_scope`).
 with statuses as (
     select
         ms.member_id,
@@ -10,6 +11,7 @@ with statuses as (
         ms.status,
         ms.made_up
     from member_status as ms
+    where ms.branch_id in (select branch_id from refresh_pairs where in_branch_scope)
 ),
 
 known as (
