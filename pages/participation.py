@@ -1,7 +1,53 @@
-"""参与率 Participation."""
+"""参与率 Participation: branch × month heatmap (click a cell for the activity), trend per zone, distribution."""
 
 from __future__ import annotations
 
-from pipelines.ui import common
+import polars as pl
+import streamlit as st
 
-common.page_header("ui.nav.participation")
+from pipelines.ui import charts, common, views
+
+common.page_header("ui.nav.participation", "ui.participation.caption")
+lang = common.lang()
+f = common.filters()
+ids = common.scope_ids(f)
+rules = common.rules()
+threshold = float(rules.get("attendance.quorum_threshold"))
+months = views.month_keys(f, common.today())
+events = views.in_months(common.metric("events", f.year, branch_ids=ids), months)
+if events.is_empty():
+    common.empty_state("ui.participation.empty", year=f.year)
+    st.stop()
+
+scope = common.branches()
+if ids is not None:
+    scope = scope.filter(pl.col("branch_id").is_in(list(ids)))
+if scope.height > charts.MAX_HEATMAP_ROWS:
+    # Thousands of branches: zones first, then the user picks a zone or a branch on the left.
+    st.info(common.tr("ui.participation.too_many", count=scope.height, limit=charts.MAX_HEATMAP_ROWS))
+    zones = common.metric("zone_quarters", f.year)
+    zones = zones.filter(pl.col("zone_id").is_in(scope["zone_id"].unique().to_list()))
+    common.chart(charts.zone_quarter_heatmap(zones, "participation", threshold, lang), "participation_zones")
+else:
+    clicked = common.chart(charts.participation_heatmap(events, months, threshold, lang,
+                                                        branches=scope["branch_name"].to_list()),
+                           "participation_heatmap", clickable=True)
+    if clicked is not None:
+        common.open_activity(int(clicked))
+
+zones = common.metric("zone_quarters", f.year)
+zones = zones.filter(pl.col("zone_id").is_in(scope["zone_id"].drop_nulls().unique().to_list()))
+if not zones.is_empty():
+    common.chart(charts.zone_trend(zones, "participation", threshold, lang), "participation_zone_trend")
+if common.heavy("distribution"):
+    common.chart(charts.distribution(events["participation"].drop_nulls().to_list(), threshold, lang,
+                                     "ui.col.participation"), "participation_distribution")
+
+st.subheader(common.tr("ui.participation.table"))
+st.caption(common.tr("ui.table.click_row"))
+row = common.table(events.sort("month", "branch"), "participation", file_name=f"participation-{f.year}",
+                   search=["branch", "zone", "topic"], selectable=True,
+                   columns=["branch", "zone", "month", "date", "topic", "expected", "present", "excused",
+                            "unexcused", "participation", "quorum_met"])
+if row is not None:
+    common.open_activity(int(row["activity_id"]))

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,11 +29,28 @@ def database(path: Path) -> Iterator[None]:
             os.environ["PARTYDAY_DB"] = old
 
 
+class _NavigationOnly(PagesManager):
+    """A served app runs its ``st.navigation`` once and from then on never the legacy ``pages/`` folder
+    mode; AppTest resets that on every run, which would run a page file without the shell. Keep the
+    served behaviour so each test run goes through ``app.py`` as in a browser."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+def _navigation_only() -> None:
+    import streamlit.testing.v1.app_test as app_test
+
+    app_test.PagesManager = _NavigationOnly  # type: ignore[attr-defined]
+
+
 def app(db: Path, user: str | None = "dangwei", page: str | None = None, lang: str = "zh",
         params: dict[str, Any] | None = None, password: str = "demo1234") -> AppTest:
     """The app, signed in as ``user`` (a real session through ``pipelines.auth.login``), on ``page``, run once."""
     from pipelines import auth
 
+    _navigation_only()
     at = AppTest.from_file(APP, default_timeout=60)
     if user is not None:
         session = auth.login(db, user, password)

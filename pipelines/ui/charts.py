@@ -52,6 +52,23 @@ def month_axis(months: Sequence[str], lang: str) -> list[str]:
     return [t(f"ui.month.{int(m[5:7])}", lang) for m in months]
 
 
+def click_layer(fig: go.Figure, x: Sequence[str], rows: Sequence[str], ids: Sequence[Sequence[int | None]],
+                hover: Sequence[Sequence[str]]) -> None:
+    """Invisible markers over the heatmap cells that lead somewhere: Plotly selects points of a scatter
+    on click (not heatmap cells), so each cell with an id gets a transparent marker carrying it."""
+    xs, ys, data, tips = [], [], [], []
+    for i, row in enumerate(rows):
+        for j, col in enumerate(x):
+            if ids[i][j] is not None:
+                xs.append(col)
+                ys.append(row)
+                data.append(ids[i][j])
+                tips.append(hover[i][j])
+    fig.add_scatter(x=xs, y=ys, customdata=data, text=tips, mode="markers", showlegend=False,
+                    marker={"symbol": "square", "size": 22, "color": "rgba(0,0,0,0.01)"},
+                    hovertemplate="%{text}<extra></extra>")
+
+
 def participation_heatmap(events: pl.DataFrame, months: Sequence[str], threshold: float, lang: str,
                           branches: Sequence[str] | None = None) -> go.Figure:
     """Branch × month, coloured by participation, the threshold where the colours turn; empty cells are
@@ -72,12 +89,14 @@ def participation_heatmap(events: pl.DataFrame, months: Sequence[str], threshold
         z[i][j] = row["participation"]  # sorted high to low: the lowest of the month is written last
         text[i][j] = pct_text(row["participation"])
         ids[i][j] = row["activity_id"]
+    x = month_axis(months, lang)
     fig = go.Figure(go.Heatmap(
-        z=z, x=month_axis(months, lang), y=rows, text=text, texttemplate="%{text}", customdata=ids,
-        zmin=0, zmax=1, colorscale=threshold_scale(threshold), xgap=2, ygap=2, hoverongaps=False,
+        z=z, x=x, y=rows, text=text, texttemplate="%{text}", zmin=0, zmax=1,
+        colorscale=threshold_scale(threshold), xgap=2, ygap=2, hoverinfo="skip",
         colorbar={"title": t("ui.col.participation", lang), "tickformat": ".0%"},
-        hovertemplate="%{y} · %{x}<br>" + t("ui.col.participation", lang) + " %{z:.1%}<extra></extra>",
     ))
+    click_layer(fig, x, rows, ids, [[f"{r} · {m}<br>{v}" for m, v in zip(x, line, strict=True)]
+                                    for r, line in zip(rows, text, strict=True)])
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(plot_bgcolor=GREY)
     title = t("ui.chart.participation_heatmap", lang, threshold=pct_text(threshold))

@@ -13,7 +13,7 @@ import importlib
 import inspect
 import os
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -301,8 +301,11 @@ def paged(frame: pl.DataFrame, key: str, rows: int = ROWS_PER_PAGE) -> pl.DataFr
 
 def table(frame: pl.DataFrame, key: str, *, columns: Sequence[str] | None = None,
           file_name: str | None = None, search: Sequence[str] = (), column_config: Mapping[str, Any] | None = None,
-          on_select: Callable[..., Any] | str | None = None) -> Any:
-    """A searchable, paged table with translated headers and its Excel download; returns the event."""
+          selectable: bool = False) -> dict[str, Any] | None:
+    """A searchable, paged table with translated headers and its Excel download.
+
+    With ``selectable`` a click on a row returns that row (all columns of ``frame``), else None.
+    """
     shown = frame
     if search:
         needle = st.text_input(tr("ui.table.search"), key=f"{key}_search", placeholder=tr("ui.table.search_hint"))
@@ -318,12 +321,15 @@ def table(frame: pl.DataFrame, key: str, *, columns: Sequence[str] | None = None
         if name in view.columns and is_percent_column(name, view.schema[name]) and column_label(name) not in config:
             config[column_label(name)] = st.column_config.NumberColumn(format="percent")
     kwargs: dict[str, Any] = {"hide_index": True, "column_config": config, "key": f"{key}_table"}
-    if on_select is not None:
-        kwargs.update(on_select=on_select, selection_mode="single-row")
+    if selectable:
+        kwargs.update(on_select="rerun", selection_mode="single-row")
     event = st.dataframe(labelled(view, columns), **kwargs)
     if file_name:
         download_xlsx(shown, file_name, columns=columns, key=f"{key}_xlsx")
-    return event
+    rows = getattr(getattr(event, "selection", None), "rows", None) if selectable else None
+    if rows:
+        return view.row(int(rows[0]), named=True)
+    return None
 
 
 def percent(value: Any, digits: int = 1) -> str:

@@ -73,6 +73,18 @@ def violation_text(codes: Sequence[str] | None, lang: str) -> str:
     return sep.join(t(f"ui.violation.{c}", lang) for c in (codes or []))
 
 
+def with_violation_text(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """``frame`` with ``violation_text``: its ``violations`` codes in words."""
+    texts = [violation_text(v, lang) for v in frame["violations"].to_list()]
+    return frame.with_columns(pl.Series("violation_text", texts, dtype=pl.Utf8))
+
+
+def translated(frame: pl.DataFrame, column: str, prefix: str, lang: str, alias: str) -> pl.DataFrame:
+    """``frame`` with ``alias``: each value of ``column`` as the text ``<prefix>.<value>`` (blank for null)."""
+    texts = ["" if v is None else t(f"{prefix}.{v}", lang) for v in frame[column].to_list()]
+    return frame.with_columns(pl.Series(alias, texts, dtype=pl.Utf8))
+
+
 @dataclass(frozen=True)
 class Alert:
     """One line of the overview's 预警 list and where it leads."""
