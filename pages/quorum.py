@@ -1,0 +1,83 @@
+"""未达标 Quorum failures: every activity under the threshold, its shortfall, absences, and member warnings."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from pipelines.ui import charts, common, views
+
+MAX_BRANCHES_FOR_MEMBERS = 40
+
+common.page_header("ui.nav.quorum", "ui.quorum.caption")
+lang = common.lang()
+f = common.filters()
+ids = common.scope_ids(f)
+rules = common.rules()
+threshold = float(rules.get("attendance.quorum_threshold"))
+months = views.month_keys(f, common.today())
+events = views.in_months(common.metric("events", f.year, branch_ids=ids), months)
+if events.is_empty():
+    common.empty_state("ui.participation.empty", year=f.year)
+    st.stop()
+
+failures = views.quorum_failures(events, rules)
+judged = events.filter(pl.col("quorum_met").is_not_null()).height
+cols = st.columns(4)
+cols[0].metric(common.tr("ui.quorum.failures"), failures.height)
+cols[1].metric(common.tr("ui.quorum.judged"), judged)
+cols[2].metric(common.tr("ui.quorum.short_people"), int(failures["shortfall"].sum() or 0))
+cols[3].metric(common.tr("ui.quorum.threshold"), common.percent(threshold, 0))
+
+if failures.is_empty():
+    st.success(common.tr("ui.quorum.none", threshold=common.percent(threshold, 0)))
+else:
+    common.chart(charts.failures_by_zone_month(failures, months, lang), "quorum_by_zone")
+    if common.heavy("absence_split"):
+        clicked = common.chart(charts.absence_split(failures.head(60), lang), "quorum_split", clickable=True)
+        if clicked is not None:
+            common.open_activity(int(clicked))
+    st.subheader(common.tr("ui.quorum.list"))
+    st.caption(common.tr("ui.table.click_row"))
+    row = common.table(failures, "quorum", file_name=f"quorum-failures-{f.year}", search=["branch", "zone", "topic"],
+                       selectable=True,
+                       columns=["branch", "zone", "month", "date", "topic", "expected", "needed", "present",
+                                "shortfall", "excused", "unexcused", "participation"])
+    if row is not None:
+        common.open_activity(int(row["activity_id"]))
+
+st.subheader(common.tr("ui.quorum.members"))
+allowed = common.member_ids()
+scope = common.branches()
+if ids is not None:
+    scope = scope.filter(pl.col("branch_id").is_in(list(ids)))
+if allowed is not None:
+    scope = scope.filter(pl.col("branch_id").is_in(list(allowed)))
+if scope.is_empty():
+    st.caption(common.tr("ui.quorum.members_hidden"))
+elif scope.height > MAX_BRANCHES_FOR_MEMBERS:
+    st.info(common.tr("ui.quorum.members_narrow", count=scope.height))
+else:
+    frames = []
+    for branch in scope["branch_name"].to_list():
+        part = common.metric("members", branch, f.year).filter(pl.col("warning"))
+        if not part.is_empty():
+            frames.append(part.with_columns(pl.lit(branch).alias("branch")))
+    if not frames:
+        st.success(common.tr("ui.quorum.no_warnings"))
+    else:
+        warned = pl.concat(frames, how="diagonal_relaxed")
+        texts = []
+        for r in warned.iter_rows(named=True):
+            parts = []
+            if r["warning_in_a_row"]:
+                parts.append(common.tr("ui.quorum.warn_row", n=r["max_unexcused_run"]))
+            if r["warning_per_year"]:
+                parts.append(common.tr("ui.quorum.warn_year", n=r["unexcused"]))
+            texts.append("；".join(parts) if lang == "zh" else "; ".join(parts))
+        warned = warned.with_columns(pl.Series("warning_text", texts, dtype=pl.Utf8))
+        st.caption(common.tr("ui.quorum.warning_rule", row=rules.get("warnings.unexcused_in_a_row"),
+                             year=rules.get("warnings.unexcused_per_year")))
+        common.table(warned, "quorum_members", file_name=f"member-warnings-{f.year}", search=["branch", "name"],
+                     columns=["branch", "name", "expected", "present", "excused", "unexcused", "max_unexcused_run",
+                              "warning_text"])

@@ -1,0 +1,64 @@
+"""满意度 Satisfaction: per branch and item, the activities below the threshold, the three-strikes table."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from pipelines.ui import charts, common, views
+
+common.page_header("ui.nav.satisfaction", "ui.satisfaction.caption")
+lang = common.lang()
+f = common.filters()
+ids = common.scope_ids(f)
+rules = common.rules()
+threshold = float(rules.get("evaluation.satisfaction_threshold"))
+limit = int(rules.get("evaluation.strikes_limit"))
+months = views.month_keys(f, common.today())
+events = views.in_months(common.metric("events", f.year, branch_ids=ids), months)
+rated = events.filter(pl.col("satisfaction").is_not_null())
+if rated.is_empty():
+    common.empty_state("ui.satisfaction.empty", year=f.year)
+    st.stop()
+
+strikes = common.metric("strikes", f.year, branch_ids=ids)
+table = views.strike_table(strikes)
+cols = st.columns(4)
+cols[0].metric(common.tr("ui.satisfaction.rated"), rated.height)
+cols[1].metric(common.tr("ui.satisfaction.low"), rated.filter(pl.col("low_satisfaction")).height)
+cols[2].metric(common.tr("ui.satisfaction.ineligible"), table.filter(pl.col("eligible").not_()).height)
+cols[3].metric(common.tr("ui.satisfaction.threshold"), common.percent(threshold, 0))
+
+st.subheader(common.tr("ui.satisfaction.strikes", limit=limit))
+st.caption(common.tr("ui.satisfaction.strikes_rule", threshold=common.percent(threshold, 0), limit=limit))
+if table.is_empty():
+    st.success(common.tr("ui.satisfaction.no_strikes", year=f.year))
+else:
+    marked = table.with_columns(pl.when(pl.col("eligible")).then(pl.lit(common.tr("ui.satisfaction.still_eligible")))
+                                .otherwise(pl.lit(common.tr("ui.satisfaction.not_eligible"))).alias("status_text"))
+    common.table(marked, "satisfaction_strikes", file_name=f"three-strikes-{f.year}", search=["branch"],
+                 columns=["branch", "zone", "strikes", "status_text", "strike_activities"])
+
+st.subheader(common.tr("ui.satisfaction.low_list", threshold=common.percent(threshold, 0)))
+low = rated.filter(pl.col("low_satisfaction")).sort("satisfaction")
+if low.is_empty():
+    st.success(common.tr("ui.satisfaction.none_low"))
+else:
+    st.caption(common.tr("ui.table.click_row"))
+    row = common.table(low, "satisfaction_low", file_name=f"low-satisfaction-{f.year}",
+                       search=["branch", "topic"], selectable=True,
+                       columns=["branch", "zone", "month", "date", "topic", "ballots", "satisfaction"])
+    if row is not None:
+        common.open_activity(int(row["activity_id"]))
+
+st.subheader(common.tr("ui.satisfaction.by_item"))
+items = views.in_months(common.metric("satisfaction_items", f.year, branch_ids=ids), months)
+common.chart(charts.distribution(rated["satisfaction"].to_list(), threshold, lang, "ui.col.satisfaction"),
+             "satisfaction_distribution")
+if items["branch"].n_unique() <= charts.MAX_HEATMAP_ROWS or common.heavy("item_heatmap"):
+    common.chart(charts.item_heatmap(items, threshold, lang), "satisfaction_items")
+items = views.translated(items, "item", "ui.item", lang, "item_name")
+common.table(items, "satisfaction_items_table", file_name=f"satisfaction-items-{f.year}",
+             search=["branch", "topic"],
+             columns=["branch", "zone", "month", "topic", "item_name", "satisfied", "basic", "unsatisfied", "votes",
+                      "satisfaction"])
