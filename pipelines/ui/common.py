@@ -33,6 +33,9 @@ PAGES_DIR = ROOT / "pages"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROWS_PER_PAGE = 50
 
+# Rates 0–1 of the rules engine shown as percentages (besides the ``*_rate`` / ``*_pct`` names).
+RATE_COLUMNS = frozenset({"participation", "satisfaction", "compliance", "quorum_rate"})
+
 # Session keys shared by the shell and every page; they are also the URL's query parameters.
 LANG_KEY = "lang"
 FILTERS_KEY = "ui_filters"
@@ -78,6 +81,11 @@ def labelled(frame: pl.DataFrame, columns: Sequence[str] | None = None, language
 
 
 # -------------------------------------------------------------------------------------------- database
+def is_rate(name: str, dtype: pl.DataType) -> bool:
+    """Whether a column holds a rate 0–1 to show as a percentage."""
+    return is_percent_column(name, dtype) or (name in RATE_COLUMNS and dtype.is_float())
+
+
 def db_path() -> Path:
     """The database the server was started on (``PARTYDAY_DB`` or ``data/partyday.duckdb``)."""
     return db.db_path()
@@ -271,7 +279,7 @@ def xlsx_bytes(df_or_sheets: pl.DataFrame | Mapping[str, pl.DataFrame],
         if columns is not None:
             frame = frame.select([c for c in columns if c in frame.columns])
         for name in frame.columns:
-            if is_percent_column(name, frame.schema[name]):
+            if is_rate(name, frame.schema[name]):
                 percent.append(column_label(name, language))
         sheet = t(f"ui.sheet.{title}", language) if has_text(f"ui.sheet.{title}") else title
         sheets[sheet] = labelled(frame, language=language)
@@ -318,7 +326,7 @@ def table(frame: pl.DataFrame, key: str, *, columns: Sequence[str] | None = None
     view = paged(shown, key)
     config = {column_label(k): v for k, v in (column_config or {}).items()}
     for name in (columns or view.columns):
-        if name in view.columns and is_percent_column(name, view.schema[name]) and column_label(name) not in config:
+        if name in view.columns and is_rate(name, view.schema[name]) and column_label(name) not in config:
             config[column_label(name)] = st.column_config.NumberColumn(format="percent")
     kwargs: dict[str, Any] = {"hide_index": True, "column_config": config, "key": f"{key}_table"}
     if selectable:

@@ -157,3 +157,40 @@ def member_statuses(details: Sequence[pl.DataFrame], events: pl.DataFrame, branc
             rows.append({"member_id": row["member_id"], "name": row["name"], "status": row["status"],
                          "month": month})
     return pl.DataFrame(rows, schema={"member_id": pl.Int64, "name": pl.Utf8, "status": pl.Utf8, "month": pl.Utf8})
+
+
+def ranking_marks(ranking: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """The ranking with texts a reader needs: shared ranks marked as ties, the change against the previous
+    period as an arrow, and the marks for ineligible branches and branches with too little data."""
+    rank_counts = ranking.group_by("rank").len()
+    zone_counts = ranking.group_by("zone_id", "zone_rank").len()
+    tie_rank = dict(rank_counts.iter_rows())
+    tie_zone = {(z, r): n for z, r, n in zone_counts.iter_rows()}
+
+    def rank_text(rank: int | None, ties: int) -> str:
+        if rank is None:
+            return "–"
+        return t("ui.rankings.tie", lang, rank=rank) if ties > 1 else str(rank)
+
+    def change_text(change: int | None) -> str:
+        if change is None:
+            return "–"
+        return f"↑{change}" if change > 0 else (f"↓{-change}" if change < 0 else "＝")
+
+    rows = []
+    for r in ranking.iter_rows(named=True):
+        marks = []
+        if r["too_little_data"]:
+            marks.append(t("ui.rankings.too_little", lang, n=r["activities"]))
+        if not r["eligible"]:
+            marks.append(t("ui.rankings.ineligible", lang, n=r["low_satisfaction_events"]))
+        rows.append({
+            "rank_text": rank_text(r["rank"], tie_rank.get(r["rank"], 1) if r["rank"] is not None else 1),
+            "zone_rank_text": rank_text(r["zone_rank"], tie_zone.get((r["zone_id"], r["zone_rank"]), 1)
+                                        if r["zone_rank"] is not None else 1),
+            "change_text": change_text(r["rank_change"]),
+            "status_text": ("；" if lang == "zh" else "; ").join(marks),
+        })
+    return pl.concat([ranking, pl.DataFrame(rows, schema={"rank_text": pl.Utf8, "zone_rank_text": pl.Utf8,
+                                                           "change_text": pl.Utf8, "status_text": pl.Utf8})],
+                     how="horizontal")
