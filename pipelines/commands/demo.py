@@ -18,8 +18,8 @@ def register(sub: Any) -> None:
     p.add_argument("--scale", choices=list(SCALES), default="demo",
                    help="demo: 15 branches; large: 2,000 branches; province: 20,000 branches (loaded directly)")
     p.add_argument("--out", default=None, help="folder for the generated workbooks (default data/demo-workbooks)")
-    p.add_argument("--direct", action="store_true",
-                   help="load the generated tables directly instead of uploading the workbooks")
+    p.add_argument("--via", choices=["auto", "ingest", "direct"], default="auto",
+                   help="ingest: upload the workbooks like any upload; direct: load the generated tables")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_demo)
 
@@ -30,7 +30,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             sys.stderr.write(f"\r{t('demo.progress', args.lang, table=table, rows=rows)}\033[K")
 
     result = build(args.db, seed=args.seed, scale=args.scale, out=args.out,
-                   via="direct" if args.direct else "auto", lang=args.lang,
+                   via=args.via, lang=args.lang,
                    progress=progress if args.scale == "province" else None)
     if args.json:
         print_json(result)

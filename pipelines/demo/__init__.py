@@ -27,6 +27,8 @@ DEFAULT_SEED = 2
 # (``large`` writes them for the ingest benchmark and loads its tables directly, like ``province``).
 WORKBOOK_SCALES = ("demo", "tiny", "large")
 INGEST_SCALES = ("demo", "tiny")
+# How ``via="auto"`` loads those: "ingest" once the ingest path reads every demo workbook, else "direct".
+AUTO_VIA = "direct"
 
 Progress = Callable[[str, int], None]
 
@@ -34,6 +36,16 @@ Progress = Callable[[str, int], None]
 def has_module(name: str) -> bool:
     """Whether ``pipelines.<name>`` exists (pieces of other areas may land later than this one)."""
     return importlib.util.find_spec(f"pipelines.{name}") is not None
+
+
+def ingest_ready() -> bool:
+    """Whether the ingest package offers ``ingest_files`` (it is built alongside this one)."""
+    if not has_module("ingest"):
+        return False
+    try:
+        return hasattr(importlib.import_module("pipelines.ingest"), "ingest_files")
+    except ImportError:
+        return False
 
 
 def finish(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -86,7 +98,7 @@ def build(db_path: str | Path | None = None, *, seed: int = DEFAULT_SEED, scale:
     c = generate(scale, seed, today)
     timings = {"generate_s": time.perf_counter() - started}
     if via == "auto":
-        via = "ingest" if scale in INGEST_SCALES and has_module("ingest") else "direct"
+        via = "ingest" if AUTO_VIA == "ingest" and scale in INGEST_SCALES and ingest_ready() else "direct"
     out_dir = Path(out) if out else default_out(path, scale)
     files: list[Path] = []
     if scale in WORKBOOK_SCALES:

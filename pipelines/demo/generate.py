@@ -45,9 +45,9 @@ class Scale:
 
 SCALES: dict[str, Scale] = {
     "demo": Scale("demo", 15, (20, 38), 2, 4, 0.34, 0.2),
-    "tiny": Scale("tiny", 24, (12, 24), 2, 6, 0.25, 0.5),
-    "large": Scale("large", 2000, (17, 39), 3, 8, 0.05, 1.0),
-    "province": Scale("province", 20000, (17, 39), 5, 8, 0.0, 1.0),
+    "tiny": Scale("tiny", 4, (8, 14), 1, 2, 0.25, 0.5),
+    "large": Scale("large", 2000, (18, 40), 3, 8, 0.05, 0.5),
+    "province": Scale("province", 20000, (18, 40), 5, 8, 0.0, 1.0),
 }
 
 

@@ -37,6 +37,7 @@ KIND_LABELS = {"full": "正式党员", "probationary": "预备党员"}
 # Marks per habit: (present, excused, unexcused); an empty excused mark puts the leave in the remarks.
 MARKS = [("√", "请假", "×"), ("出席", "请假", "缺席"), ("已签到", "", "未到")]
 YEAR_MARKS = {"present": "√", "excused": "假", "unexcused": "×"}
+MANIFEST = "upload-order.txt"  # the workbooks of a folder in the order they are uploaded
 TITLE = Font(bold=True, size=14)
 BOLD = Font(bold=True)
 CENTER = Alignment(horizontal="center", vertical="center")
@@ -449,4 +450,12 @@ def write_workbooks(c: Committee, out: str | os.PathLike[str], *, packaging: str
         for old in sorted(out.rglob("*.xlsx")):
             old.unlink()
     items = Writer(c, out, packaging=packaging).write_all()
-    return [p for _, _, p in sorted(items, key=lambda x: (x[0], x[1], str(x[2])))]
+    files = [p for _, _, p in sorted(items, key=lambda x: (x[0], x[1], str(x[2])))]
+    (out / MANIFEST).write_text("".join(f"{p.relative_to(out)}\n" for p in files), encoding="utf-8")
+    return files
+
+
+def manifest(out: str | os.PathLike[str]) -> list[Path]:
+    """The workbooks of a folder written by :func:`write_workbooks`, in upload order."""
+    out = Path(out)
+    return [out / line for line in (out / MANIFEST).read_text(encoding="utf-8").splitlines() if line]

@@ -1,0 +1,593 @@
+#!/usr/bin/env python3
+"""The benchmarks of BENCHMARKS.md: our figure, the usual way's figure measured in the same run, the ratio.
+
+    python3 tasks.py bench                      # everything at full scale, results into BENCHMARKS.md
+    python3 tasks.py bench --only queries       # a subset: ingest, queries, memory, incremental
+    python3 tasks.py bench --tiny               # a tiny committee (seconds): checks the script itself
+
+Scales come from ``python -m pipelines demo --scale``: ``large`` (2,000 branches, its workbooks) for
+ingest, ``province`` (20,000 branches, ~600,000 members, 5 years) for the page queries, the app's memory
+and the incremental load. Databases and workbooks are built once into ``--work`` (default
+``data/bench/``) and reused by later runs.
+
+- ingest: the workbooks through ``pipelines.ingest.ingest_files`` (read, validate, load, refresh) against
+  openpyxl/pandas reading the same files and inserting their rows; and the raw read time of the
+  fastest reader (fastexcel), the floor.
+- queries: the ``pipelines.metrics`` functions behind each page, median and 95th percentile over
+  repeated runs (a fresh read connection per run, as a page view has), against pandas computing the same
+  figures from the same core tables held in memory.
+- memory: peak resident memory of the ingest process and of the Streamlit server while a browser opens
+  every page (signed in as the demo committee account).
+- incremental: one branch's monthly workbook into the province database, end to end with the refresh.
+Every measured piece runs in a child process so its peak memory is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TARGETS = {"ingest_ratio": 5.0, "ingest_vs_floor": 2.0, "query_median_ms": 150.0, "query_ratio": 10.0,
+           "rss_mb": 2048.0, "incremental_s": 2.0}
+BENCHMARKS = ("ingest", "queries", "memory", "incremental")
+
+
+# ------------------------------------------------------------------------------------------- helpers
+def log(msg: str) -> None:
+    """Progress on stderr (stdout of a child is its JSON result)."""
+    sys.stderr.write(f"[bench {dt.datetime.now():%H:%M:%S}] {msg}\n")
+    sys.stderr.flush()
+
+
+def run_child(kind: str, **params: Any) -> dict[str, Any]:
+    """Run ``kind`` in a child process; its JSON result plus its own peak resident memory (``rss_mb``)."""
+    proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--child", kind, json.dumps(params)],
+                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"benchmark child {kind} failed with exit code {proc.returncode}")
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    result["rss_mb"] = usage.ru_maxrss / 1024  # kilobytes on Linux
+    return result
+
+
+def ensure_committee(work: Path, scale: str, seed: int) -> Path:
+    """The database of ``scale`` in ``work`` (its workbooks beside it), built directly when missing."""
+    from pipelines.demo import build
+
+    path = work / f"{scale}.duckdb"
+    done = path.with_name(path.name + ".built")
+    if path.exists() and done.exists():
+        return path
+    for stale in (path, path.with_name(path.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    log(f"building the {scale} committee into {path} (once; later runs reuse it)")
+    t0 = time.perf_counter()
+    summary = build(path, seed=seed, scale=scale, via="direct")
+    done.write_text(json.dumps(summary, ensure_ascii=False))
+    log(f"built {scale} in {time.perf_counter() - t0:.0f} s")
+    return path
+
+
+def workbooks(work: Path, scale: str) -> list[Path]:
+    """The workbooks written beside the ``scale`` database, in upload order."""
+    from pipelines.demo.workbooks import manifest
+
+    return manifest(work / f"{scale}-workbooks")
+
+
+def ingest_ready() -> bool:
+    """Whether ``pipelines.ingest.ingest_files`` exists yet."""
+    from pipelines.demo import ingest_ready as ready
+
+    return ready()
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile (nearest rank) of ``values``."""
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, int(round(q * len(ordered) + 0.5)) - 1))
+    return ordered[k]
+
+
+def ratio(slow: float, fast: float) -> float:
+    """How many times faster ``fast`` is than ``slow`` (times, not rates)."""
+    return slow / fast if fast > 0 else float("inf")
+
+
+# ------------------------------------------------------------------------------------ child processes
+def child_ingest_ours(db: str, files: list[str]) -> dict[str, Any]:
+    from pipelines import db as dbm
+    from pipelines.ingest import ingest_files
+
+    Path(db).unlink(missing_ok=True)
+    dbm.ensure_schema(Path(db))
+    t0 = time.perf_counter()
+    results = ingest_files(Path(db), [Path(f) for f in files], actor="bench")
+    seconds = time.perf_counter() - t0
+    statuses: dict[str, int] = {}
+    for r in results:
+        statuses[r.status] = statuses.get(r.status, 0) + 1
+    first_errors = [f"{r.file}: {i.message('en')}" for r in results if r.status == "rejected" for i in r.issues
+                    if i.severity == "error"][:5]
+    return {"seconds": seconds, "statuses": statuses, "errors": first_errors}
+
+
+def child_ingest_baseline(db: str, files: list[str]) -> dict[str, Any]:
+    """The usual way: pandas (openpyxl engine) reads every sheet, each row is inserted into DuckDB."""
+    import duckdb
+    import pandas as pd
+
+    Path(db).unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    con = duckdb.connect(db)
+    width = 20
+    cols = ", ".join(f"c{i} varchar" for i in range(width))
+    con.execute(f"create table raw_rows (file varchar, sheet varchar, row_no integer, {cols})")
+    marks = ", ".join("?" for _ in range(width + 3))
+    rows = 0
+    for f in files:
+        sheets = pd.read_excel(f, sheet_name=None, header=None, engine="openpyxl", dtype=str)
+        for name, frame in sheets.items():
+            batch = []
+            for i, values in enumerate(frame.itertuples(index=False), start=1):
+                cells = [None if (isinstance(v, float) or v is None) else str(v) for v in values][:width]
+                if not any(cells):
+                    continue
+                batch.append([f, name, i, *cells, *[None] * (width - len(cells))])
+            if batch:
+                con.executemany(f"insert into raw_rows values ({marks})", batch)
+                rows += len(batch)
+    con.close()
+    return {"seconds": time.perf_counter() - t0, "rows": rows}
+
+
+def child_raw_read(files: list[str]) -> dict[str, Any]:
+    """The floor: the fastest reader (fastexcel / calamine) reading every sheet, nothing else."""
+    import fastexcel
+
+    t0 = time.perf_counter()
+    rows = 0
+    for f in files:
+        reader = fastexcel.read_excel(f)
+        for name in reader.sheet_names:
+            sheet = reader.load_sheet(name, header_row=None)
+            rows += sheet.height
+    return {"seconds": time.perf_counter() - t0, "rows": rows}
+
+
+def child_incremental(db: str, file: str) -> dict[str, Any]:
+    from pipelines.ingest import ingest_files, undo_upload
+
+    t0 = time.perf_counter()
+    [result] = ingest_files(Path(db), [Path(file)], actor="bench")
+    seconds = time.perf_counter() - t0
+    undo_s = None
+    if result.status == "loaded" and result.upload_id is not None:
+        t1 = time.perf_counter()
+        undo_upload(Path(db), result.upload_id, actor="bench")
+        undo_s = time.perf_counter() - t1
+    return {"seconds": seconds, "status": result.status, "undo_seconds": undo_s, "summary": result.summary,
+            "errors": [i.message("en") for i in result.issues if i.severity == "error"][:5]}
+
+
+CHILDREN: dict[str, Callable[..., dict[str, Any]]] = {
+    "ingest_ours": child_ingest_ours, "ingest_baseline": child_ingest_baseline, "raw_read": child_raw_read,
+    "incremental": child_incremental,
+}
+
+
+# ------------------------------------------------------------------------------------------- ingest
+def bench_ingest(work: Path, scale: str, baseline_every: int, max_files: int | None) -> dict[str, Any]:
+    """Ingest throughput of the ``scale`` workbooks: ours, the openpyxl/pandas baseline, the raw-read floor."""
+    files = [str(p) for p in workbooks(work, scale)]
+    if max_files:
+        files = files[:max_files]
+    sample = files[::baseline_every]
+    log(f"ingest: raw read of {len(files)} workbooks (fastexcel)")
+    floor = run_child("raw_read", files=files)
+    sample_floor = run_child("raw_read", files=sample) if baseline_every > 1 else floor
+    log(f"ingest: baseline (pandas/openpyxl + row inserts) on {len(sample)} workbooks")
+    base = run_child("ingest_baseline", db=str(work / "ingest-baseline.duckdb"), files=sample)
+    out: dict[str, Any] = {"files": len(files), "rows": floor["rows"], "floor_s": floor["seconds"],
+                           "floor_rows_s": floor["rows"] / floor["seconds"],
+                           "baseline_files": len(sample), "baseline_s": base["seconds"],
+                           "baseline_rows_s": sample_floor["rows"] / base["seconds"]}
+    if not ingest_ready():
+        out["ours"] = None
+        out["note"] = "pipelines.ingest is not there yet: our figure is missing"
+        return out
+    log(f"ingest: ours (pipelines.ingest.ingest_files) on {len(files)} workbooks")
+    try:
+        ours = run_child("ingest_ours", db=str(work / f"ingest-{scale}.duckdb"), files=files)
+    except RuntimeError as exc:
+        out["note"] = f"our ingest failed on these workbooks: {exc} (see the log above)"
+        return out
+    out.update(ours_s=ours["seconds"], ours_rows_s=floor["rows"] / ours["seconds"], statuses=ours["statuses"],
+               errors=ours["errors"], ingest_rss_mb=ours["rss_mb"])
+    out["ratio"] = out["ours_rows_s"] / out["baseline_rows_s"]
+    out["vs_floor"] = ours["seconds"] / floor["seconds"]
+    return out
+
+
+# ------------------------------------------------------------------------------------------ queries
+def page_calls(con: Any, year: int) -> dict[str, list[tuple[str, tuple[Any, ...], dict[str, Any]]]]:
+    """The metrics calls behind each page (as pages/*.py make them for the committee's whole scope)."""
+    branch = con.execute("select name from branches order by branch_id limit 1").fetchone()[0]
+    activity = con.execute("select max(activity_id) from activities where year(activity_month) = ?",
+                           [year]).fetchone()[0]
+    month = con.execute("select max(month(activity_month)) from activities where year(activity_month) = ?",
+                        [year]).fetchone()[0]
+    return {
+        "overview": [("overview", (year,), {}), ("overview", (year,), {"month": month})],
+        "participation": [("events", (year,), {})],
+        "quorum": [("events", (year,), {})],
+        "satisfaction": [("strikes", (year,), {}), ("satisfaction_items", (year,), {})],
+        "compliance": [("compliance", (year,), {})],
+        "rankings": [("ranking", (year,), {}), ("ranking", (year,), {"quarter": 1}), ("zone_quarters", (year,), {})],
+        "members": [("members", (branch, year), {})],
+        "activity": [("activity_detail", (activity,), {})],
+    }
+
+
+def call_metric(metrics: Any, name: str, con: Any, rules: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """``metrics.<name>`` with the rules where its signature takes them."""
+    if name == "activity_detail":
+        return metrics.activity_detail(con, *args, **kwargs)
+    if name == "zone_quarters":
+        return metrics.zone_quarters(con, *args, rules=rules, **kwargs)
+    return getattr(metrics, name)(con, rules, *args, **kwargs)
+
+
+def bench_queries(db_path: Path, repeat: int) -> dict[str, Any]:
+    """Median and p95 of every page's metrics calls, ours against pandas on the same tables."""
+    from pipelines import db
+    from pipelines.config import load_rules
+
+    with db.reading(db_path) as con:
+        year = int(con.execute("select max(year(activity_month)) from activities").fetchone()[0])  # type: ignore[index]
+        calls = page_calls(con, year)
+        rules = load_rules(con)
+    metrics = importlib.import_module("pipelines.metrics") if importlib.util.find_spec("pipelines.metrics") else None
+    pages: dict[str, Any] = {}
+    for page, page_calls_ in calls.items():
+        missing = [name for name, _, _ in page_calls_ if metrics is None or not hasattr(metrics, name)]
+        if missing:
+            pages[page] = {"missing": missing}
+            continue
+        times = []
+        try:
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                with db.reading(db_path) as con:
+                    for name, args, kwargs in page_calls_:
+                        call_metric(metrics, name, con, rules, args, kwargs)
+                times.append((time.perf_counter() - t0) * 1000)
+        except Exception as exc:  # noqa: BLE001 - another area's code failing is reported, not fatal
+            pages[page] = {"failed": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"}
+            log(f"queries: {page} failed: {pages[page]['failed']}")
+            continue
+        pages[page] = {"median_ms": statistics.median(times), "p95_ms": percentile(times, 0.95)}
+        log(f"queries: {page} ours median {pages[page]['median_ms']:.1f} ms")
+    from benchmarks.pandas_pages import PandasPages
+
+    t0 = time.perf_counter()
+    pp = PandasPages.load(db_path, rules)
+    load_s = time.perf_counter() - t0
+    log(f"queries: pandas baseline loaded the core tables in {load_s:.1f} s")
+    base_repeat = max(3, repeat // 4)
+    for page in calls:
+        times = []
+        for _ in range(base_repeat):
+            t0 = time.perf_counter()
+            pp.page(page, year)
+            times.append((time.perf_counter() - t0) * 1000)
+        entry = pages[page]
+        entry.update(pandas_median_ms=statistics.median(times), pandas_p95_ms=percentile(times, 0.95))
+        if "median_ms" in entry:
+            entry["ratio"] = ratio(entry["pandas_median_ms"], entry["median_ms"])
+        log(f"queries: {page} pandas median {entry['pandas_median_ms']:.0f} ms")
+    return {"year": year, "repeat": repeat, "pandas_repeat": base_repeat, "pandas_load_s": load_s, "pages": pages}
+
+
+# ------------------------------------------------------------------------------------------- memory
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def bench_app_memory(db_path: Path, settle_s: float) -> dict[str, Any]:
+    """Peak resident memory of the Streamlit server while a browser signs in and opens every page."""
+    import psutil
+
+    port = _free_port()
+    env = dict(os.environ, PARTYDAY_DB=str(db_path))
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                               "--server.address", "127.0.0.1", "--server.headless", "true",
+                               "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0.0
+    proc = psutil.Process(server.pid)
+
+    def sample() -> None:
+        nonlocal peak
+        try:
+            rss = proc.memory_info().rss + sum(c.memory_info().rss for c in proc.children(recursive=True))
+        except psutil.Error:
+            return
+        peak = max(peak, rss / 2**20)
+
+    visited: list[str] = []
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.3)
+        from playwright.sync_api import sync_playwright
+
+        chromium = os.environ.get("PARTYDAY_CHROMIUM", "/usr/bin/chromium")
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium, headless=True,
+                                         args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(url)
+
+            def wait(seconds: float) -> None:
+                end = time.monotonic() + seconds
+                while time.monotonic() < end:
+                    sample()
+                    page.wait_for_timeout(200)
+                for _ in range(600):  # until the app stops running (at most ~2 minutes)
+                    sample()
+                    if not page.locator('[data-testid="stStatusWidget"]').count():
+                        break
+                    page.wait_for_timeout(200)
+
+            page.wait_for_selector("input[type=password]", timeout=60_000)
+            page.locator("input[type=text]").first.fill("dangwei")
+            page.locator("input[type=password]").first.fill("demo1234")
+            page.locator("input[type=password]").first.press("Enter")
+            page.wait_for_selector('[data-testid="stSidebarNav"] a', timeout=120_000)
+            wait(settle_s)
+            links = page.locator('[data-testid="stSidebarNav"] a')
+            hrefs = [links.nth(i).get_attribute("href") or "" for i in range(links.count())]
+            for i, href in enumerate(hrefs):
+                page.locator('[data-testid="stSidebarNav"] a').nth(i).click()
+                wait(settle_s)
+                visited.append(href.rsplit("/", 1)[-1] or "overview")
+            browser.close()
+    finally:
+        sample()
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    return {"app_rss_mb": peak, "pages": visited}
+
+
+# -------------------------------------------------------------------------------------- incremental
+def one_branch_workbook(scale: str, seed: int, out: Path) -> tuple[Path, str]:
+    """The monthly workbook of the first branch for its latest activity, as its secretary would upload it."""
+    from pipelines.demo.generate import generate
+    from pipelines.demo.workbooks import Writer
+
+    c = generate(scale, seed)
+    facts = c.facts(c.chunks()[0], 0)
+    writer = Writer(c, out, facts=facts, packaging="monthly")
+    branch = 0
+    activity = writer.by_branch[branch][-1]
+    path = writer.monthly(branch, activity)
+    assert path is not None
+    return path, writer.branches[branch]["name"]
+
+
+def bench_incremental(db_path: Path, scale: str, seed: int, work: Path) -> dict[str, Any]:
+    """One branch's monthly workbook into the big database, end to end (then undone, so runs repeat)."""
+    if not ingest_ready():
+        return {"note": "pipelines.ingest is not there yet: nothing to measure"}
+    path, branch = one_branch_workbook(scale, seed, work / "incremental")
+    log(f"incremental: {path.name} into {db_path.name}")
+    try:
+        result = run_child("incremental", db=str(db_path), file=str(path))
+    except RuntimeError as exc:
+        return {"note": f"our ingest failed on {path.name}: {exc} (see the log above)"}
+    result["file"] = path.name
+    result["branch"] = branch
+    return result
+
+
+# ------------------------------------------------------------------------------------------- report
+def machine() -> dict[str, str]:
+    """Machine and versions for the report."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import psutil
+
+    versions = {}
+    for mod in ("duckdb", "polars", "pandas", "openpyxl", "fastexcel", "streamlit", "numpy", "pyarrow"):
+        try:
+            versions[mod] = importlib.import_module(mod).__version__
+        except Exception:  # noqa: BLE001 - a missing library is reported, not fatal
+            versions[mod] = "missing"
+    return {"cpu": f"{cpu}, {os.cpu_count()} cores", "memory": f"{psutil.virtual_memory().total / 2**30:.1f} GiB",
+            "os": platform.platform(), "python": platform.python_version(),
+            "versions": ", ".join(f"{k} {v}" for k, v in versions.items())}
+
+
+def verdict(ok: bool | None) -> str:
+    return "—" if ok is None else ("met" if ok else "**missed**")
+
+
+def report(results: dict[str, Any], args: argparse.Namespace, command: str) -> str:
+    """The Markdown of BENCHMARKS.md."""
+    m = machine()
+    lines = ["# Benchmarks", "", f"Measured {dt.date.today().isoformat()} with `{command}`.", "",
+             f"- Machine: {m['cpu']}, {m['memory']} RAM, {m['os']}",
+             f"- Python {m['python']}; {m['versions']}",
+             f"- Scales: ingest `{results.get('ingest_scale')}`, queries/memory/incremental "
+             f"`{results.get('big_scale')}` (seed {args.seed}); built by `python -m pipelines demo --scale NAME`.",
+             ""]
+    ing = results.get("ingest")
+    if ing:
+        lines += ["## Ingest throughput", "",
+                  f"{ing['files']} workbooks, {ing['rows']:,} sheet rows. The baseline (pandas `read_excel` with "
+                  f"openpyxl, then one `INSERT` per row) ran on {ing['baseline_files']} of them"
+                  + (f" (every {args.baseline_every}th; rows per second is a rate, so a sample measures it)."
+                     if args.baseline_every > 1 else "."), "",
+                  "| | seconds | rows/s |", "|---|---:|---:|"]
+        if "ours_s" in ing:
+            lines.append(f"| ours: `ingest_files` (read, validate, load, refresh) | {ing['ours_s']:.1f} | "
+                         f"{ing['ours_rows_s']:,.0f} |")
+        lines += [f"| baseline: pandas/openpyxl + row inserts | {ing['baseline_s']:.1f} | {ing['baseline_rows_s']:,.0f} |",
+                  f"| floor: fastexcel raw read only | {ing['floor_s']:.1f} | {ing['floor_rows_s']:,.0f} |", ""]
+        if "ratio" in ing:
+            lines += [f"- Ours vs baseline: **{ing['ratio']:.1f}×** faster (target ≥ {TARGETS['ingest_ratio']:.0f}×: "
+                      f"{verdict(ing['ratio'] >= TARGETS['ingest_ratio'])}).",
+                      f"- Ours vs the raw read floor: **{ing['vs_floor']:.1f}×** the floor's time (target ≤ "
+                      f"{TARGETS['ingest_vs_floor']:.0f}×: {verdict(ing['vs_floor'] <= TARGETS['ingest_vs_floor'])}).",
+                      f"- File statuses: {ing['statuses']}" + (f"; first errors: {ing['errors']}" if ing["errors"] else ""),
+                      ""]
+        else:
+            lines += [f"- {ing.get('note')}", ""]
+    q = results.get("queries")
+    if q:
+        lines += ["## Page queries", "",
+                  f"Year {q['year']}, the committee's whole scope. Ours: the `pipelines.metrics` calls behind each "
+                  f"page with a fresh read connection, {q['repeat']} runs. Baseline: pandas computing the same "
+                  f"figures from the core tables already in memory ({q['pandas_repeat']} runs; loading them took "
+                  f"{q['pandas_load_s']:.0f} s, not counted).", "",
+                  "| page | ours median ms | ours p95 ms | pandas median ms | pandas p95 ms | ratio | median < 150 ms | ≥ 10× |",
+                  "|---|---:|---:|---:|---:|---:|---|---|"]
+        for page, e in q["pages"].items():
+            if "missing" in e or "failed" in e:
+                why = (f"`pipelines.metrics` lacks {', '.join(e['missing'])}" if "missing" in e
+                       else f"failed: {e['failed']}")
+                lines.append(f"| {page} | not measured ({why}) | | "
+                             f"{e.get('pandas_median_ms', 0):.0f} | {e.get('pandas_p95_ms', 0):.0f} | | — | — |")
+                continue
+            lines.append(f"| {page} | {e['median_ms']:.1f} | {e['p95_ms']:.1f} | {e['pandas_median_ms']:.0f} | "
+                         f"{e['pandas_p95_ms']:.0f} | {e['ratio']:.1f}× | "
+                         f"{verdict(e['median_ms'] < TARGETS['query_median_ms'])} | "
+                         f"{verdict(e['ratio'] >= TARGETS['query_ratio'])} |")
+        lines.append("")
+    mem = results.get("memory")
+    if mem:
+        lines += ["## Memory", "", "| process | peak RSS MB | target < 2048 MB |", "|---|---:|---|"]
+        if mem.get("ingest_rss_mb") is not None:
+            lines.append(f"| ingest of the {results.get('ingest_scale')} workbooks | {mem['ingest_rss_mb']:.0f} | "
+                         f"{verdict(mem['ingest_rss_mb'] < TARGETS['rss_mb'])} |")
+        if mem.get("app_rss_mb") is not None:
+            lines.append(f"| Streamlit server, every page opened ({', '.join(mem['pages'])}) | {mem['app_rss_mb']:.0f} | "
+                         f"{verdict(mem['app_rss_mb'] < TARGETS['rss_mb'])} |")
+        if mem.get("note"):
+            lines.append(f"\n{mem['note']}")
+        lines.append("")
+    inc = results.get("incremental")
+    if inc:
+        lines += ["## Incremental load", ""]
+        if "seconds" in inc:
+            lines += [f"`{inc['file']}` ({inc['branch']}) into the {results.get('big_scale')} database: "
+                      f"**{inc['seconds']:.2f} s** end to end, status `{inc['status']}` (target < 2 s: "
+                      f"{verdict(inc['seconds'] < TARGETS['incremental_s'])}); peak RSS {inc['rss_mb']:.0f} MB."
+                      + (f" Undoing it took {inc['undo_seconds']:.2f} s." if inc.get("undo_seconds") else "")
+                      + (f" Errors: {inc['errors']}" if inc.get("errors") else ""), ""]
+        else:
+            lines += [f"{inc.get('note')}", ""]
+    for note in results.get("notes", []):
+        lines.append(note)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# --------------------------------------------------------------------------------------------- main
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen benchmarks and write the report."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated subset of " + ", ".join(BENCHMARKS))
+    parser.add_argument("--tiny", action="store_true", help="a tiny committee for every benchmark (checks the script)")
+    parser.add_argument("--work", default=None, help="folder for the databases and workbooks (default data/bench)")
+    parser.add_argument("--report", default=None, help="where to write the Markdown (default BENCHMARKS.md; "
+                                                       "with --tiny: <work>/BENCHMARKS-tiny.md)")
+    parser.add_argument("--seed", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=None, help="runs per page query (default 20, tiny 3)")
+    parser.add_argument("--baseline-every", type=int, default=None,
+                        help="the ingest baseline reads every n-th workbook (default 10, tiny 1)")
+    parser.add_argument("--max-files", type=int, default=None, help="ingest at most this many workbooks")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        kind, params = args.child
+        print(json.dumps(CHILDREN[kind](**json.loads(params)), default=str))
+        return 0
+    only = [b.strip() for b in args.only.split(",") if b.strip()]
+    unknown = set(only) - set(BENCHMARKS)
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
+    work = Path(args.work) if args.work else ROOT / "data" / "bench"
+    work.mkdir(parents=True, exist_ok=True)
+    ingest_scale, big_scale = ("tiny", "tiny") if args.tiny else ("large", "province")
+    repeat = args.repeat or (3 if args.tiny else 20)
+    args.baseline_every = args.baseline_every or (1 if args.tiny else 10)
+    command = "python3 tasks.py bench" + (" " + " ".join(sys.argv[1:]) if len(sys.argv) > 1 else "")
+    results: dict[str, Any] = {"ingest_scale": ingest_scale, "big_scale": big_scale, "notes": []}
+    if "ingest" in only or "memory" in only:
+        ensure_committee(work, ingest_scale, args.seed)
+    if {"queries", "memory", "incremental"} & set(only):
+        big = ensure_committee(work, big_scale, args.seed)
+    if "ingest" in only or "memory" in only:
+        results["ingest"] = bench_ingest(work, ingest_scale, args.baseline_every, args.max_files)
+    if "queries" in only:
+        results["queries"] = bench_queries(big, repeat)
+    if "memory" in only:
+        mem: dict[str, Any] = {"ingest_rss_mb": results["ingest"].get("ingest_rss_mb")}
+        if shutil.which("chromium") or Path(os.environ.get("PARTYDAY_CHROMIUM", "/usr/bin/chromium")).exists():
+            log("memory: Streamlit server with every page opened in headless Chromium")
+            mem.update(bench_app_memory(big, settle_s=0.5 if args.tiny else 2.0))
+        else:
+            mem["note"] = "chromium is not installed: the app's memory was not measured"
+        results["memory"] = mem
+    if "incremental" in only:
+        results["incremental"] = bench_incremental(big, big_scale, args.seed, work)
+    text = report(results, args, command)
+    target = Path(args.report) if args.report else (work / "BENCHMARKS-tiny.md" if args.tiny else ROOT / "BENCHMARKS.md")
+    target.write_text(text, encoding="utf-8")
+    (work / "bench-results.json").write_text(json.dumps(results, indent=2, default=str, ensure_ascii=False))
+    print(text)
+    log(f"report written to {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
