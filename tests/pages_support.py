@@ -72,3 +72,25 @@ def texts(at: AppTest) -> str:
         parts += [str(e.value) for e in getattr(at, kind)]
     parts += [f"{m.label} {m.value}" for m in at.metric]
     return "\n".join(parts)
+
+
+def cli_json(db: Path, *args: str) -> Any:
+    """What ``python -m pipelines --db DB ARGS --json`` prints, parsed (the figures the pages must match)."""
+    import json
+
+    from conftest import run_cli
+
+    proc = run_cli(*args, "--json", db=db, check=True)
+    return json.loads(proc.stdout)
+
+
+def metric_value(at: AppTest, label: str) -> str:
+    """The value shown by the ``st.metric`` labelled ``label``."""
+    found = [m.value for m in at.metric if m.label == label]
+    assert found, f"no metric {label!r}: {[m.label for m in at.metric]}"
+    return str(found[0])
+
+
+def frames(at: AppTest) -> list[Any]:
+    """The tables the page shows (pandas frames as AppTest gives them)."""
+    return [d.value for d in at.dataframe]

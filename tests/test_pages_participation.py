@@ -1,0 +1,70 @@
+"""Participation (参与率) and quorum failures (未达标): the engine's figures, as the command line gives them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import shutil
+
+import pytest
+from pages_support import app, cli_json, frames, metric_value
+
+YEAR = dt.date.today().year
+
+
+@pytest.fixture(scope="module")
+def db(demo_db, tmp_path_factory):
+    path = tmp_path_factory.mktemp("pages-participation") / "demo.duckdb"
+    shutil.copy(demo_db, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def events(db):
+    return cli_json(db, "events", "--year", str(YEAR))
+
+
+def test_participation_heatmap_and_table(db, events) -> None:
+    at = app(db, page="participation", lang="en")
+    assert not at.exception and not at.error
+    assert [t.value for t in at.title] == ["Participation"]
+    assert len(at.get("plotly_chart")) >= 2  # heatmap and zone trend
+    assert f"of {len(events)}" in " ".join(c.value for c in at.caption)
+    table = frames(at)[0]
+    first = table.iloc[0]
+    match = [e for e in events if e["branch"] == first["Branch"] and e["month"] == first["Month"]
+             and e["topic"] == first["Topic"]]
+    assert match and match[0]["present"] == first["Present"] and match[0]["expected"] == first["Expected"]
+
+
+def test_filters_narrow_the_page(db, events) -> None:
+    at = app(db, page="participation", lang="en", params={"quarter": "Q2"})
+    assert not at.exception
+    q2 = [e for e in events if e["month"][5:7] in ("04", "05", "06")]
+    assert len(frames(at)[0]) == len(q2) <= 50
+    assert at.sidebar.selectbox(key="quarter").value == 2
+    assert at.sidebar.selectbox(key="month").options == ["All", "4", "5", "6"]
+
+
+def test_quorum_failures_with_shortfall_and_absences(db, events) -> None:
+    failed = [e for e in events if e["quorum_met"] is False]
+    at = app(db, page="quorum", lang="zh")
+    assert not at.exception and not at.error
+    assert metric_value(at, "未达标活动") == str(len(failed))
+    table = frames(at)[0]
+    assert len(table) == min(len(failed), 50)
+    for _, row in table.iterrows():
+        cli = next(e for e in failed if e["branch"] == row["支部"] and e["month"] == row["月份"])
+        assert (row["应到"], row["实到"], row["请假"], row["缺席"]) == (
+            cli["expected"], cli["present"], cli["excused"], cli["unexcused"])
+        assert row["差额（人）"] == math.ceil(0.8 * cli["expected"] - 1e-9) - cli["present"]
+    warned = frames(at)[1]
+    assert set(warned.columns) >= {"支部", "姓名", "缺席", "预警"}
+    assert at.get("plotly_chart")
+
+
+def test_a_zone_leader_sees_only_their_zone(db) -> None:
+    at = app(db, user="zone1", page="participation", lang="zh")
+    assert not at.exception
+    assert at.sidebar.selectbox(key="zone").options == ["全部", "第一协作区"]
+    assert set(frames(at)[0]["协作区"]) == {"第一协作区"}
