@@ -193,3 +193,33 @@ def query(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> Any:
     text = sql(name)
     used = {p: v for p, v in params.items() if re.search(rf"\${re.escape(p)}\b", text)}
     return con.execute(text, used)
+
+
+@contextmanager
+def write_session(path: str | os.PathLike[str] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The exclusive lock and one connection for several writes in a row (a batch of uploads).
+
+    Each write inside is its own ``with transaction(con):``; ``CHECKPOINT`` once at the end. Saves a
+    connection and a checkpoint per write when thousands of workbooks are loaded one after another.
+    """
+    p = db_path(path)
+    ensure_schema(p)
+    with _locked(p, exclusive=True):
+        con = _connect(p, read_only=False)
+        try:
+            yield con
+            con.execute("checkpoint")
+        finally:
+            con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One transaction on a :func:`write_session` connection: committed whole or rolled back on any error."""
+    con.execute("begin transaction")
+    try:
+        yield con
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise

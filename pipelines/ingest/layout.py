@@ -1,0 +1,194 @@
+"""Where a sheet's table is: the header row anywhere in the first rows, the text above it (title, info
+line, label/value block), and the footer below it (totals, legends, notes)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipelines.ingest import values
+from pipelines.ingest.model import Context
+from pipelines.ingest.read import Sheet
+from pipelines.ingest.vocab import canonical, clean_name, lookup, month_labels, norm, simplified
+
+HEADER_SCAN_ROWS = 25
+# Lines below a table that are not members: totals, legends, notes, signatures of the form-filler.
+FOOTER_PREFIXES = ("应到", "实到", "合计", "总计", "小计", "注", "说明", "备注:", "填表", "制表", "审核", "统计",
+                   "共计", "签字", "负责人", "total", "note")
+_LABEL = re.compile(r"([^\s:：，,；;　（(]{1,10})\s*[:：]")
+_STATED = {"expected": re.compile(r"应到\s*(\d+)"), "present": re.compile(r"实到\s*(\d+)"),
+           "excused": re.compile(r"请假\s*(\d+)"), "unexcused": re.compile(r"缺席\s*(\d+)")}
+
+
+@dataclass
+class Table:
+    """The header row of a table and what each column holds."""
+
+    header_row: int
+    columns: dict[str, int] = field(default_factory=dict)     # field -> column
+    months: dict[int, int] = field(default_factory=dict)      # month -> column
+    items: dict[str, int] = field(default_factory=dict)       # evaluation item -> column
+    ratings: dict[str, int] = field(default_factory=dict)     # rating -> column
+    score: int = 0
+
+
+def cell_text(v: Any) -> str:
+    """A cell as display text."""
+    return values.text(v)
+
+
+def scan_header(sheet: Sheet, row: int) -> Table:
+    """What the cells of ``row`` say as headers."""
+    t = Table(row)
+    heads, items, ratings, months = lookup("headers"), lookup("evaluation"), lookup("ratings"), month_labels()
+    seen: set[str] = set()
+    for col, v in enumerate(sheet.cells[row] if row < sheet.n_rows else []):
+        s = cell_text(v)
+        if not s or len(s) > 24:
+            continue
+        key = norm(s)
+        if key in seen:  # a title merged across the row repeats itself
+            continue
+        seen.add(key)
+        if key in heads and heads[key] not in t.columns:
+            t.columns[heads[key]] = col
+        elif key in months and months[key] not in t.months:
+            t.months[months[key]] = col
+        elif key in items and items[key] not in t.items:
+            t.items[items[key]] = col
+        elif key in ratings and ratings[key] not in t.ratings:
+            t.ratings[ratings[key]] = col
+        else:
+            m = values.month_in(s)
+            if m and m.month not in t.months and len(key) <= 9:
+                t.months[m.month] = col
+    t.score = len(t.columns) + (len(t.months) if len(t.months) >= 3 else 0) + len(t.items) + len(t.ratings)
+    return t
+
+
+def find_header(sheet: Sheet) -> Table | None:
+    """The best header row in the first rows: most known columns, the earliest on a tie; None if none."""
+    best: Table | None = None
+    for row in range(min(HEADER_SCAN_ROWS, sheet.n_rows)):
+        t = scan_header(sheet, row)
+        if t.score >= 2 and (best is None or t.score > best.score):
+            best = t
+    return best
+
+
+def lines_above(sheet: Sheet, header_row: int) -> list[list[str]]:
+    """The non-empty texts of each row above the header (merged repeats removed)."""
+    out = []
+    for r in range(header_row):
+        texts: list[str] = []
+        for v in sheet.cells[r]:
+            s = cell_text(v)
+            if s and (not texts or texts[-1] != s):
+                texts.append(s)
+        if texts:
+            out.append(texts)
+    return out
+
+
+def pairs_in(texts: list[str]) -> list[tuple[str, str]]:
+    """Label/value pairs of one row: inline ("活动主题：… 时间：…") or in neighbouring cells."""
+    found: list[tuple[str, str]] = []
+    rec = lookup("record")
+    i = 0
+    while i < len(texts):
+        s = simplified(texts[i])
+        marks = list(_LABEL.finditer(s))
+        if marks:
+            for k, m in enumerate(marks):
+                end = marks[k + 1].start() if k + 1 < len(marks) else len(s)
+                value = s[m.end():end].strip(" 　，,；;（）()")
+                if value:
+                    found.append((m.group(1), value))
+            i += 1
+            continue
+        if norm(s) in rec and i + 1 < len(texts):
+            found.append((s, texts[i + 1]))
+            i += 2
+            continue
+        i += 1
+    return found
+
+
+def context_from(texts: list[str], pairs: list[tuple[str, str]], known: dict[str, str]) -> Context:
+    """What the title lines and label/value pairs say: branch, host, date or month, topic, place."""
+    ctx = Context()
+    for label, value in pairs:
+        key = canonical("record", label)
+        if key == "time":
+            try:
+                w = values.parse_when(value)
+            except values.BadValue:
+                w = None
+            if w:
+                ctx.day, ctx.month, ctx.start, ctx.end, ctx.half_day = w.day, w.month, w.start, w.end, w.half_day
+        elif key == "topic":
+            ctx.topic = value
+        elif key == "place":
+            ctx.place = value
+        elif key == "host_branch":
+            ctx.host_branch = branch_in(value, known) or clean_name(value)
+        elif key == "branch":
+            ctx.branch = branch_in(value, known) or clean_name(value)
+    joined = " ".join(texts)
+    if ctx.branch is None:
+        ctx.branch = branch_in(joined, known)
+    if ctx.month is None:
+        ctx.month = values.month_in(joined)
+    ctx.year = values.year_in(joined) or (ctx.month.year if ctx.month else None)
+    ctx.as_of = values.as_of_in(joined)
+    return ctx
+
+
+_HOST = re.compile(r"(主办|承办)(单位|支部)?\s*[:：]\s*[^\s，,；;）)]+")
+_BRANCH_RE = re.compile(r"([^\s\d年月日（()）:：，,、_\-—]{1,20}?(?:党支部|支部))")
+
+
+def branch_in(text: str, known: dict[str, str]) -> str | None:
+    """The branch a title or file name names: the longest known branch name inside it (names folded),
+    else the text ending in 党支部/支部 (a branch the database does not know yet)."""
+    key = norm(_HOST.sub("", simplified(text)))
+    best: tuple[int, int, str] | None = None
+    for k, name in known.items():
+        pos = key.find(k) if k else -1
+        if pos >= 0 and (best is None or (pos, -len(k)) < (best[0], -best[1])):
+            best = (pos, len(k), name)
+    if best:
+        return best[2]
+    m = _BRANCH_RE.search(clean_name(_HOST.sub("", text)))
+    if m:
+        name = m.group(1)
+        for prefix in ("关于", "中共", "的"):
+            if name.startswith(prefix) and len(name) > len(prefix) + 2:
+                name = name[len(prefix):]
+        return name
+    return None
+
+
+def is_footer(texts: list[str]) -> bool:
+    """A row below the table that holds totals, a legend or notes, not a person."""
+    if not texts:
+        return False
+    first = norm(texts[0])
+    return first.startswith(tuple(norm(p) for p in FOOTER_PREFIXES)) or len(first) > 30
+
+
+def stated_totals(text: str) -> dict[str, int]:
+    """Totals written under a table: 应到20人，实到17人，请假2人，缺席1人."""
+    s = simplified(text)
+    return {k: int(m.group(1)) for k, rx in _STATED.items() if (m := rx.search(s))}
+
+
+def row_texts(sheet: Sheet, row: int) -> list[str]:
+    """The non-empty texts of a row, merged repeats removed."""
+    texts: list[str] = []
+    for v in sheet.cells[row]:
+        s = cell_text(v)
+        if s and (not texts or texts[-1] != s):
+            texts.append(s)
+    return texts

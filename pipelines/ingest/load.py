@@ -1,0 +1,645 @@
+"""Write the recognised sheets of one file into the core tables, inside the caller's write transaction.
+
+Identity: a branch by its folded name; an activity by (host branch, date), or (branch, month) when only
+the month is known; a member by folded name among the branch's roster on the activity date (a name in
+brackets such as 王芳(1985) tells two namesakes apart by birth year). Facts follow the upload_id /
+superseded_by convention of the core model: a corrected sheet marks the rows it replaces with its own
+upload id; :func:`undo` deletes an upload's rows and gives back what it replaced. Everything that is
+not a fact row (a filled-in activity date, a created member, an added taking-part branch) is noted in
+the upload's summary so that undo can restore it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from pipelines.errors import Issue, error, warning
+from pipelines.ingest import values
+from pipelines.ingest.layout import cell_text
+from pipelines.ingest.model import Mark, Parsed
+from pipelines.ingest.read import column_letter
+from pipelines.ingest.vocab import canonical, clean_name, lookup, norm
+
+FAR_PAST = date(1900, 1, 1)
+_SUFFIX = re.compile(r"^(.+?)\s*[（(]\s*([^）)]*)\s*[）)]$")
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "attendance": {"activity_id": pl.Int64, "member_id": pl.Int64, "branch_id": pl.Int64, "status": pl.Utf8,
+                   "made_up": pl.Boolean, "remark": pl.Utf8, "upload_id": pl.Int64},
+    "guest_attendance": {"activity_id": pl.Int64, "name": pl.Utf8, "guest_kind": pl.Utf8, "upload_id": pl.Int64},
+    "evaluation_votes": {"activity_id": pl.Int64, "item": pl.Utf8, "rating": pl.Utf8, "votes": pl.Int64,
+                         "rater_kind": pl.Utf8, "ballot_no": pl.Int64, "upload_id": pl.Int64},
+    "members": {"member_id": pl.Int64, "name": pl.Utf8, "sex": pl.Utf8, "birth_date": pl.Date,
+                "joined_party_date": pl.Date, "member_kind": pl.Utf8, "is_leading_cadre": pl.Boolean,
+                "upload_id": pl.Int64},
+    "memberships": {"member_id": pl.Int64, "branch_id": pl.Int64, "start_date": pl.Date, "end_date": pl.Date,
+                    "change_reason": pl.Utf8, "upload_id": pl.Int64},
+}
+
+
+def end_of_month(d: date) -> date:
+    """The last day of ``d``'s month."""
+    nxt = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+    return nxt - timedelta(days=1)
+
+
+def insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> int:
+    """Append ``rows`` to ``table`` in one Arrow batch (not row by row)."""
+    if not rows:
+        return 0
+    frame = pl.DataFrame(rows, schema=SCHEMAS[table], orient="row") if table in SCHEMAS else pl.DataFrame(rows)
+    con.complete()  # a fetchone() may leave a result open; Arrow registration needs none
+    con.register("_ingest_rows", frame.to_arrow())
+    try:
+        con.execute(f"insert into {table} by name select * from _ingest_rows")
+    finally:
+        con.unregister("_ingest_rows")
+    return len(rows)
+
+
+def new_ids(con: duckdb.DuckDBPyConnection, n: int) -> list[int]:
+    """``n`` fresh ids from the shared sequence."""
+    if n <= 0:
+        return []
+    return [int(r[0]) for r in con.execute("select nextval('seq_id') from range(?)", [n]).fetchall()]
+
+
+class Loader:
+    """Loads one file's sheets under one upload id; collects issues; never commits (the caller does)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, upload_id: int, *, rules: Any, branch: str | None = None,
+                 allowed_branch_ids: set[int] | None = None, roster_date: date | None = None,
+                 today: date | None = None) -> None:
+        self.con = con
+        self.upload_id = upload_id
+        self.rules = rules
+        self.branch_option = clean_name(branch) if branch else None
+        self.allowed = allowed_branch_ids
+        self.roster_date = roster_date
+        self.today = today or date.today()
+        self.issues: list[Issue] = []
+        self.years: set[int] = set()
+        self.counts: dict[str, int] = defaultdict(int)
+        self.activities: list[int] = []
+        self.undo: dict[str, list[Any]] = defaultdict(list)
+        self.branch_ids: set[int] = set()
+        self.branches: dict[str, tuple[int, str]] = {}
+        self.reload_branches()
+
+    # --- branches --------------------------------------------------------------------------------
+    def reload_branches(self) -> None:
+        """The branches of the database by folded name."""
+        self.branches = {norm(n): (int(i), n) for i, n in self.con.execute("select branch_id, name from branches").fetchall()}
+
+    def known(self) -> dict[str, str]:
+        """``{folded name: name}`` of the known branches, for title matching."""
+        return {k: v[1] for k, v in self.branches.items()}
+
+    def branch_id(self, p: Parsed, name: str | None, *, create: bool = True) -> int | None:
+        """The id of the named branch (``--branch`` when the sheet names none); created when new."""
+        name = name or self.branch_option
+        if not name:
+            self.issues.append(error("ingest.no_branch", sheet=p.sheet))
+            return None
+        key = norm(name)
+        if key in self.branches:
+            bid = self.branches[key][0]
+        else:
+            if not create or self.allowed is not None:
+                self.issues.append(error("ingest.unknown_branch", sheet=p.sheet, branch=name))
+                return None
+            bid = new_ids(self.con, 1)[0]
+            self.con.execute("insert into branches (branch_id, name, upload_id) values (?, ?, ?)",
+                             [bid, clean_name(name), self.upload_id])
+            self.branches[key] = (bid, clean_name(name))
+            self.issues.append(warning("ingest.new_branch", sheet=p.sheet, branch=clean_name(name)))
+        if self.allowed is not None and bid not in self.allowed:
+            self.issues.append(error("ingest.not_your_branch", sheet=p.sheet, branch=self.branches[key][1]))
+            return None
+        self.branch_ids.add(bid)
+        return bid
+
+    # --- activities ------------------------------------------------------------------------------
+    def activity(self, p: Parsed, branch_id: int, *, month: date | None = None) -> int | None:
+        """The activity a sheet is about, found by (host, date) or (branch, month), else created."""
+        c = p.ctx
+        host_id = branch_id
+        if c.host_branch and norm(c.host_branch) != norm(self.branches_name(branch_id)):
+            h = self.branch_id(p, c.host_branch)
+            if h is None:
+                return None
+            host_id = h
+        day = c.day if month is None else None
+        month = month or c.month or (c.day.replace(day=1) if c.day else None)
+        if month is None:
+            self.issues.append(error("ingest.no_date", sheet=p.sheet))
+            return None
+        if day and day > self.today:
+            self.issues.append(error("ingest.future_date", sheet=p.sheet, date=day.isoformat()))
+            return None
+        row = None
+        if day:
+            row = self.con.execute(
+                "select activity_id from activities where host_branch_id = ? and activity_date = ? "
+                "order by activity_id limit 1", [host_id, day]).fetchone()
+            if row is None:
+                row = self.con.execute(
+                    "select activity_id from activities a where activity_month = ? and activity_date is null and "
+                    "(host_branch_id = ? or exists (select 1 from activity_branches ab where ab.activity_id = "
+                    "a.activity_id and ab.branch_id = ?)) order by activity_id limit 1",
+                    [month, host_id, host_id]).fetchone()
+                if row is not None:
+                    self.con.execute("update activities set activity_date = ? where activity_id = ?", [day, row[0]])
+                    self.undo["dates_set"].append(int(row[0]))
+        else:
+            row = self.con.execute(
+                "select activity_id from activities a where activity_month = ? and (host_branch_id = ? or exists "
+                "(select 1 from activity_branches ab where ab.activity_id = a.activity_id and ab.branch_id = ?)) "
+                "order by (host_branch_id = ?) desc, activity_date, activity_id limit 1",
+                [month, host_id, branch_id, host_id]).fetchone()
+        if row is not None:
+            aid = int(row[0])
+        else:
+            aid = new_ids(self.con, 1)[0]
+            level = "zone" if host_id != branch_id else "branch"
+            self.con.execute(
+                "insert into activities (activity_id, host_branch_id, activity_month, activity_date, topic, level, "
+                "created_upload_id) values (?, ?, ?, ?, ?, ?, ?)",
+                [aid, host_id, month, day, c.topic, level, self.upload_id])
+            self.add_part(aid, host_id)
+        if host_id != branch_id:
+            self.add_part(aid, branch_id)
+        if aid not in self.activities:
+            self.activities.append(aid)
+        self.years.add(month.year)
+        return aid
+
+    def branches_name(self, branch_id: int) -> str:
+        """The stored name of a branch id."""
+        for bid, name in self.branches.values():
+            if bid == branch_id:
+                return name
+        return ""
+
+    def add_part(self, activity_id: int, branch_id: int) -> None:
+        """Record that ``branch_id`` takes part in the activity (noted for undo when new)."""
+        found = self.con.execute("select 1 from activity_branches where activity_id = ? and branch_id = ?",
+                                 [activity_id, branch_id]).fetchone()
+        if not found:
+            self.con.execute("insert into activity_branches values (?, ?)", [activity_id, branch_id])
+            self.undo["parts_added"].append([activity_id, branch_id])
+
+    def activity_date(self, activity_id: int) -> tuple[date | None, date]:
+        """``(activity_date, activity_month)`` of an activity."""
+        row = self.con.execute("select activity_date, activity_month from activities where activity_id = ?",
+                               [activity_id]).fetchone()
+        assert row is not None
+        return row[0], row[1]
+
+    def supersede(self, table: str, where: str, params: list[Any]) -> int:
+        """Mark the live rows of ``table`` matching ``where`` as replaced by this upload."""
+        row = self.con.execute(
+            f"update {table} set superseded_by = ? where superseded_by is null and upload_id <> ? and {where} "
+            "returning 1", [self.upload_id, self.upload_id, *params]).fetchall()
+        if row:
+            self.counts[f"{table}_replaced"] += len(row)
+        return len(row)
+
+    # --- members ---------------------------------------------------------------------------------
+    def roster(self, branch_id: int, on: date) -> dict[str, list[tuple[int, date | None]]]:
+        """``{folded name: [(member_id, birth_date)]}`` of the branch's members on ``on``."""
+        out: dict[str, list[tuple[int, date | None]]] = defaultdict(list)
+        for mid, name, birth in self.con.execute(
+                "select m.member_id, m.name, m.birth_date from memberships s join members m using (member_id) "
+                "where s.branch_id = ? and s.superseded_by is null and s.start_date <= ? "
+                "and (s.end_date is null or s.end_date >= ?) order by m.member_id", [branch_id, on, on]).fetchall():
+            out[norm(name)].append((int(mid), birth))
+        return out
+
+    def has_roster(self, branch_id: int) -> bool:
+        """Whether the branch has any live membership."""
+        return self.con.execute("select count(*) from memberships where branch_id = ? and superseded_by is null",
+                                [branch_id]).fetchone()[0] > 0  # type: ignore[index]
+
+    def exempt(self, member_ids: list[int], on: date) -> set[int]:
+        """Members exempt on ``on`` (excluded from the expected count)."""
+        if not member_ids:
+            return set()
+        return {int(r[0]) for r in self.con.execute(
+            "select member_id from exemptions where superseded_by is null and list_contains(?, member_id) "
+            "and start_date <= ? and (end_date is null or end_date >= ?)", [member_ids, on, on]).fetchall()}
+
+    def match(self, p: Parsed, mark_name: str, row: int, column: str | None,
+              roster: dict[str, list[tuple[int, date | None]]], branch: str) -> int | None:
+        """The member id of a name on the roster; issues for a name not on it or shared by two members."""
+        name, hint = mark_name, None
+        m = _SUFFIX.match(mark_name)
+        if m and norm(m.group(1)) in roster:
+            name, hint = m.group(1), m.group(2)
+        cands = roster.get(norm(name), [])
+        if len(cands) > 1 and hint:
+            digits = re.sub(r"\D", "", hint)
+            if digits:
+                cands = [c for c in cands if c[1] and str(c[1].year).endswith(digits[-2:] if len(digits) < 4 else digits)]
+        if len(cands) == 1:
+            return cands[0][0]
+        if not cands:
+            self.issues.append(warning("ingest.not_on_roster", sheet=p.sheet, row=row, column=column, name=mark_name,
+                                       branch=branch))
+            return None
+        self.issues.append(error("ingest.same_name", sheet=p.sheet, row=row, column=column, name=name, branch=branch,
+                                 n=len(cands)))
+        return None
+
+    def first_members(self, p: Parsed, branch_id: int, names: list[tuple[str, int]], start: date) -> None:
+        """A branch without a roster takes the people of its first sign-in sheet or year table as members."""
+        seen: dict[str, int] = {}
+        rows_m: list[dict[str, Any]] = []
+        rows_s: list[dict[str, Any]] = []
+        for name, row in names:
+            key = norm(name)
+            if key in seen:
+                self.issues.append(error("ingest.same_name_first", sheet=p.sheet, row=row, name=name,
+                                         first_row=seen[key]))
+                continue
+            seen[key] = row
+        ids = new_ids(self.con, len(seen))
+        for (key, _row), mid in zip(seen.items(), ids, strict=True):
+            display = next(n for n, _ in names if norm(n) == key)
+            rows_m.append({"member_id": mid, "name": clean_name(display), "sex": None, "birth_date": None,
+                           "joined_party_date": None, "member_kind": None, "is_leading_cadre": False,
+                           "upload_id": self.upload_id})
+            rows_s.append({"member_id": mid, "branch_id": branch_id, "start_date": start, "end_date": None,
+                           "change_reason": "first_signin", "upload_id": self.upload_id})
+        self.counts["members"] += insert(self.con, "members", rows_m)
+        self.counts["memberships"] += insert(self.con, "memberships", rows_s)
+        self.issues.append(warning("ingest.roster_from_signin", sheet=p.sheet, branch=self.branches_name(branch_id),
+                                   n=len(rows_m), date=start.isoformat()))
+
+    # --- sheets ----------------------------------------------------------------------------------
+    def load(self, sheets: list[Parsed]) -> None:
+        """Load every sheet in order (zones, rosters, records, sign-ins, year tables, evaluations)."""
+        for p in sheets:
+            getattr(self, f"load_{p.kind}")(p)
+
+    def attendance(self, p: Parsed, activity_id: int, branch_id: int, marks: list[Mark]) -> None:
+        """Replace the branch's attendance of one activity with ``marks``."""
+        day, month = self.activity_date(activity_id)
+        on = day or end_of_month(month)
+        bname = self.branches_name(branch_id)
+        if not self.has_roster(branch_id):
+            self.first_members(p, branch_id, [(m.name, m.row) for m in marks], day or month)
+        roster = self.roster(branch_id, on)
+        rows: list[dict[str, Any]] = []
+        taken: dict[int, int] = {}
+        for mk in marks:
+            mid = self.match(p, mk.name, mk.row, mk.column, roster, bname)
+            if mid is None:
+                continue
+            if mid in taken:
+                self.issues.append(error("ingest.duplicate_line", sheet=p.sheet, row=mk.row, name=mk.name,
+                                         first_row=taken[mid]))
+                continue
+            taken[mid] = mk.row
+            rows.append({"activity_id": activity_id, "member_id": mid, "branch_id": branch_id, "status": mk.status,
+                         "made_up": mk.made_up, "remark": mk.remark, "upload_id": self.upload_id})
+        self.supersede("attendance", "activity_id = ? and branch_id = ?", [activity_id, branch_id])
+        self.counts["attendance"] += insert(self.con, "attendance", rows)
+        self.check_totals(p, rows, on)
+
+    def check_totals(self, p: Parsed, rows: list[dict[str, Any]], on: date) -> None:
+        """Totals written below a sign-in table are compared with the lines counted."""
+        if not p.stated:
+            return
+        exempt = self.exempt([r["member_id"] for r in rows], on)
+        counted = {"present": sum(r["status"] == "present" for r in rows),
+                   "excused": sum(r["status"] == "excused" and r["member_id"] not in exempt for r in rows),
+                   "unexcused": sum(r["status"] == "unexcused" for r in rows)}
+        counted["expected"] = sum(counted.values())
+        for key, stated in p.stated.items():
+            if counted.get(key) != stated:
+                self.issues.append(warning(f"ingest.totals_differ.{key}", sheet=p.sheet, row=p.stated_row,
+                                           stated=stated, counted=counted.get(key)))
+
+    def load_signin(self, p: Parsed) -> None:
+        """签到表: the branch's attendance at one activity, and its non-member attendees."""
+        bid = self.branch_id(p, p.ctx.branch)
+        if bid is None:
+            return
+        aid = self.activity(p, bid)
+        if aid is None:
+            return
+        self.attendance(p, aid, bid, p.marks)
+        self.con.execute(
+            "update guest_attendance set superseded_by = ? where activity_id = ? and superseded_by is null and "
+            "upload_id in (select upload_id from uploads where branch_id = ?)", [self.upload_id, aid, bid])
+        self.counts["guest_attendance"] += insert(self.con, "guest_attendance", [
+            {"activity_id": aid, "name": g.name, "guest_kind": g.kind, "upload_id": self.upload_id} for g in p.guests])
+
+    def load_year(self, p: Parsed) -> None:
+        """年度出勤统计表: each month with marks is one activity of the branch (only the month known)."""
+        bid = self.branch_id(p, p.ctx.branch)
+        if bid is None:
+            return
+        year = p.ctx.year
+        if year is None:
+            self.issues.append(error("ingest.no_year", sheet=p.sheet))
+            return
+        for month in p.months:
+            aid = self.activity(p, bid, month=date(year, month, 1))
+            if aid is None:
+                return
+            self.attendance(p, aid, bid, [m for m in p.marks if m.month == month])
+
+    def load_evaluation(self, p: Parsed) -> None:
+        """测评表: the activity's votes, replacing earlier ones."""
+        bid = self.branch_id(p, p.ctx.branch)
+        if bid is None:
+            return
+        aid = self.activity(p, bid)
+        if aid is None:
+            return
+        if not p.votes:
+            self.issues.append(warning("ingest.no_votes", sheet=p.sheet))
+        self.supersede("evaluation_votes", "activity_id = ?", [aid])
+        self.counts["evaluation_votes"] += insert(self.con, "evaluation_votes", [
+            {"activity_id": aid, "item": v.item, "rating": v.rating, "votes": v.votes, "rater_kind": v.rater,
+             "ballot_no": v.ballot, "upload_id": self.upload_id} for v in p.votes])
+
+    def load_record(self, p: Parsed) -> None:
+        """活动纪实表: the record of the activity (time, place, topic, counts, dates, open day, branches)."""
+        bid = self.branch_id(p, p.ctx.branch)
+        if bid is None:
+            return
+        rec = p.record
+        level_text = norm(str(rec["level"][0])) if "level" in rec else ""
+        parts: list[int] = []
+        if "branches" in rec:
+            for name in re.split(r"[、,，;；/\s]+", values.simplified(str(rec["branches"][0]))):
+                if name.strip():
+                    pid = self.branch_id(p, clean_name(name), create=False)
+                    if pid is not None:
+                        parts.append(pid)
+        aid = self.activity(p, bid)
+        if aid is None:
+            return
+        level = None
+        if level_text:
+            if any(w in level_text for w in lookup_words("zone_level")):
+                level = "zone"
+            elif any(w in level_text for w in lookup_words("committee_level")):
+                level = "committee"
+            else:
+                level = "branch"
+        elif len(parts) > 1:
+            level = "zone"
+        if level:
+            old = self.con.execute("select level from activities where activity_id = ?", [aid]).fetchone()
+            if old and old[0] != level:
+                self.con.execute("update activities set level = ? where activity_id = ?", [level, aid])
+                self.undo["levels_set"].append([aid, old[0]])
+        for pid in parts:
+            self.add_part(aid, pid)
+        fields: dict[str, Any] = {"activity_id": aid, "upload_id": self.upload_id}
+        c = p.ctx
+        fields["topic"] = c.topic
+        fields["start_time"], fields["end_time"] = c.start, c.end
+        hours = values.duration_hours(c.start, c.end)
+        if hours is None and c.half_day:
+            hours = float(self.rules.get("schedule.half_day_hours"))
+        fields["duration_hours"] = hours
+        for key in ("place", "host", "content"):
+            fields[key] = str(rec[key][0]) if key in rec else None
+        if "topic_kind" in rec:
+            fields["topic_kind"] = {"mandatory": "mandatory", "optional": "optional"}.get(
+                canonical("words", str(rec["topic_kind"][0])) or "")
+        for key, col in (("expected", "expected_count"), ("present", "present_count"), ("leave", "leave_count")):
+            if key in rec:
+                raw, row, c_ = rec[key]
+                try:
+                    fields[col] = values.parse_count(raw)
+                except values.BadValue:
+                    self.issues.append(error("ingest.bad_count", sheet=p.sheet, row=row, column=column_letter(c_),
+                                             value=cell_text(raw)))
+        for key in ("notice_date", "report_date"):
+            if key in rec:
+                raw, row, c_ = rec[key]
+                try:
+                    fields[key] = values.parse_date(raw)
+                except values.BadValue as exc:
+                    self.issues.append(error(f"ingest.{exc.code}", sheet=p.sheet, row=row,
+                                             column=column_letter(c_), value=cell_text(raw)))
+        if "open_day" in rec:
+            fields["is_open_day"] = canonical("words", str(rec["open_day"][0])) == "yes"
+        else:
+            fields["is_open_day"] = "开放日" in norm(str(c.topic or ""))
+        self.supersede("activity_records", "activity_id = ?", [aid])
+        cols = list(fields)
+        self.con.execute(f"insert into activity_records ({', '.join(cols)}) values ({', '.join('?' * len(cols))})",
+                         [fields[k] for k in cols])
+        self.counts["activity_records"] += 1
+        if c.topic:
+            self.con.execute("update activities set topic = coalesce(topic, ?) where activity_id = ?", [c.topic, aid])
+
+    def load_roster(self, p: Parsed) -> None:
+        """党员花名册: members as of its date; changes against the branch's roster become joins, leaves and
+        transfers; remarks give leading cadres, the branches they guide, and exemptions."""
+        bid = self.branch_id(p, p.ctx.branch)
+        if bid is None:
+            return
+        as_of = p.ctx.as_of or self.roster_date
+        if as_of is None:
+            as_of = self.today
+            self.issues.append(warning("ingest.roster_no_date", sheet=p.sheet, date=as_of.isoformat()))
+        bname = self.branches_name(bid)
+        # Two lines with one name: told apart by birth date, else refused.
+        by_name: dict[str, list[Any]] = defaultdict(list)
+        for person in p.people:
+            by_name[norm(person.name)].append(person)
+        for group in by_name.values():
+            if len(group) > 1 and len({x.birth for x in group}) < len(group):
+                self.issues.append(error("ingest.same_name_roster", sheet=p.sheet, row=group[1].row,
+                                         name=group[0].name, first_row=group[0].row))
+        first = not self.has_roster(bid)
+        current = {} if first else self.roster(bid, as_of)
+        day_before = as_of - timedelta(days=1)
+        new_members: list[dict[str, Any]] = []
+        new_ships: list[dict[str, Any]] = []
+        kept: set[int] = set()
+        roster_ids: dict[int, Any] = {}
+        for person in p.people:
+            cands = current.get(norm(person.name), [])
+            if len(cands) > 1:
+                cands = [c for c in cands if c[1] == person.birth] or cands
+            if len(cands) == 1:
+                mid = cands[0][0]
+                kept.add(mid)
+                self.update_member(mid, person)
+                roster_ids[mid] = person
+                continue
+            moved = None if first else self.find_elsewhere(person, bid, as_of)
+            if moved is not None:
+                mid, ship_id, reason = moved
+                self.end_membership(ship_id, day_before, "transfer_out")
+                new_ships.append({"member_id": mid, "branch_id": bid, "start_date": as_of, "end_date": None,
+                                  "change_reason": "transfer_in", "upload_id": self.upload_id})
+                self.update_member(mid, person)
+                roster_ids[mid] = person
+                continue
+            mid = new_ids(self.con, 1)[0]
+            new_members.append({"member_id": mid, "name": person.name, "sex": person.sex, "birth_date": person.birth,
+                                "joined_party_date": person.joined, "member_kind": person.kind,
+                                "is_leading_cadre": person.is_cadre, "upload_id": self.upload_id})
+            start = as_of
+            reason = "joined"
+            if first:
+                start = person.joined if person.joined and person.joined < as_of else FAR_PAST
+                reason = "roster"
+            new_ships.append({"member_id": mid, "branch_id": bid, "start_date": start, "end_date": None,
+                              "change_reason": reason, "upload_id": self.upload_id})
+            roster_ids[mid] = person
+        for cands in current.values():
+            for mid, _birth in cands:
+                if mid in kept:
+                    continue
+                ship = self.con.execute(
+                    "select membership_id from memberships where member_id = ? and branch_id = ? and superseded_by "
+                    "is null and start_date <= ? and (end_date is null or end_date >= ?)",
+                    [mid, bid, as_of, as_of]).fetchone()
+                if ship:
+                    self.end_membership(int(ship[0]), day_before, "left")
+        self.counts["members"] += insert(self.con, "members", new_members)
+        self.counts["memberships"] += insert(self.con, "memberships", new_ships)
+        self.roster_extras(p, bid, as_of, roster_ids)
+        self.counts["roster_lines"] += len(p.people)
+        self.years.add(as_of.year)
+        self.issues.append(warning("ingest.roster_loaded", sheet=p.sheet, branch=bname, n=len(p.people),
+                                   date=as_of.isoformat())) if first else None
+
+    def update_member(self, mid: int, person: Any) -> None:
+        """Fill in or correct a member's details from a roster line (old values noted for undo)."""
+        row = self.con.execute("select sex, birth_date, joined_party_date, member_kind, is_leading_cadre "
+                               "from members where member_id = ?", [mid]).fetchone()
+        assert row is not None
+        new = (person.sex or row[0], person.birth or row[1], person.joined or row[2], person.kind or row[3],
+               bool(person.is_cadre or row[4]))
+        if tuple(row) != new:
+            self.con.execute("update members set sex = ?, birth_date = ?, joined_party_date = ?, member_kind = ?, "
+                             "is_leading_cadre = ? where member_id = ?", [*new, mid])
+            self.undo["members_changed"].append([mid, [None if v is None else str(v) for v in row[:4]], bool(row[4])])
+
+    def find_elsewhere(self, person: Any, bid: int, as_of: date) -> tuple[int, int, str] | None:
+        """A member of another branch with this name (and birth date when known) whose membership is open on
+        ``as_of`` or ended the day before: the person transferred here."""
+        rows = self.con.execute(
+            "select m.member_id, s.membership_id, m.birth_date, s.end_date from members m join memberships s "
+            "using (member_id) where s.superseded_by is null and s.branch_id <> ? and m.name = ? "
+            "and s.start_date < ? and (s.end_date is null or s.end_date >= ? - 1) order by s.membership_id",
+            [bid, person.name, as_of, as_of]).fetchall()
+        rows = [r for r in rows if person.birth is None or r[2] is None or r[2] == person.birth]
+        if len(rows) != 1:
+            return None
+        return int(rows[0][0]), int(rows[0][1]), "transfer"
+
+    def end_membership(self, membership_id: int, end: date, reason: str) -> None:
+        """End a membership on ``end``: the row is replaced by a copy with the end date and reason."""
+        self.con.execute("update memberships set superseded_by = ? where membership_id = ?",
+                         [self.upload_id, membership_id])
+        self.con.execute(
+            "insert into memberships (member_id, branch_id, start_date, end_date, change_reason, upload_id) "
+            "select member_id, branch_id, start_date, ?, ?, ? from memberships where membership_id = ?",
+            [end, reason, self.upload_id, membership_id])
+        self.counts[f"memberships_{reason}"] += 1
+
+    def roster_extras(self, p: Parsed, bid: int, as_of: date, people: dict[int, Any]) -> None:
+        """Exemptions (免于参加) and the branches a leading cadre guides (分管), from the remarks."""
+        live = {int(m): (int(e), r) for m, e, r in self.con.execute(
+            "select member_id, exemption_id, reason from exemptions where superseded_by is null and start_date <= ? "
+            "and (end_date is null or end_date >= ?) and list_contains(?, member_id)",
+            [as_of, as_of, list(people)]).fetchall()}
+        for mid, person in people.items():
+            if person.exemption and mid not in live:
+                self.con.execute("insert into exemptions (member_id, start_date, reason, upload_id) values (?, ?, ?, ?)",
+                                 [mid, as_of, person.exemption, self.upload_id])
+                self.counts["exemptions"] += 1
+            elif not person.exemption and mid in live:
+                eid = live[mid][0]
+                self.con.execute("update exemptions set superseded_by = ? where exemption_id = ?", [self.upload_id, eid])
+                self.con.execute("insert into exemptions (member_id, start_date, end_date, reason, upload_id) "
+                                 "select member_id, start_date, ?, reason, ? from exemptions where exemption_id = ?",
+                                 [as_of - timedelta(days=1), self.upload_id, eid])
+            for name in person.guides:
+                gid = self.branches.get(norm(name))
+                if gid is None:
+                    self.issues.append(warning("ingest.unknown_guided", sheet=p.sheet, row=person.row, branch=name))
+                    continue
+                if not self.con.execute("select 1 from cadre_guidance where member_id = ? and branch_id = ?",
+                                        [mid, gid[0]]).fetchone():
+                    self.con.execute("insert into cadre_guidance values (?, ?)", [mid, gid[0]])
+                    self.undo["guidance_added"].append([mid, gid[0]])
+
+    def load_zones(self, p: Parsed) -> None:
+        """协作区划分: zones, their branches and secretaries; the quarter leader and deputy units."""
+        zones = {norm(n): int(i) for i, n in self.con.execute("select zone_id, name from zones").fetchall()}
+        order = int(self.con.execute("select coalesce(max(sort_order), 0) from zones").fetchone()[0])  # type: ignore[index]
+        for zone, branch, secretary, _row in p.zones:
+            zid = zones.get(norm(zone))
+            if zid is None:
+                order += 1
+                zid = new_ids(self.con, 1)[0]
+                self.con.execute("insert into zones (zone_id, name, sort_order, upload_id) values (?, ?, ?, ?)",
+                                 [zid, zone, order, self.upload_id])
+                zones[norm(zone)] = zid
+                self.counts["zones"] += 1
+            key = norm(branch)
+            if key in self.branches:
+                bid = self.branches[key][0]
+                old = self.con.execute("select zone_id, secretary from branches where branch_id = ?", [bid]).fetchone()
+                assert old is not None
+                if old[0] != zid or (secretary and old[1] != secretary):
+                    self.con.execute("update branches set zone_id = ?, secretary = coalesce(?, secretary) "
+                                     "where branch_id = ?", [zid, secretary, bid])
+                    self.undo["branches_changed"].append([bid, old[0], old[1]])
+            else:
+                bid = new_ids(self.con, 1)[0]
+                self.con.execute("insert into branches (branch_id, name, zone_id, secretary, upload_id) "
+                                 "values (?, ?, ?, ?, ?)", [bid, branch, zid, secretary, self.upload_id])
+                self.branches[key] = (bid, branch)
+                self.counts["branches"] += 1
+        for year, quarter, zone, leader, deputy, row in p.roles:
+            zid = zones.get(norm(zone))
+            ids = []
+            for name in (leader, deputy):
+                b = self.branches.get(norm(name)) if name else None
+                if name and b is None:
+                    self.issues.append(error("ingest.unknown_branch", sheet=p.sheet, branch=name))
+                ids.append(b[0] if b else None)
+            if zid is None:
+                self.issues.append(error("ingest.unknown_zone", sheet=p.sheet, row=row, zone=zone))
+                continue
+            old = self.con.execute("select leader_branch_id, deputy_branch_id, upload_id from zone_quarter_roles "
+                                   "where zone_id = ? and year = ? and quarter = ?", [zid, year, quarter]).fetchone()
+            if old:
+                self.undo["roles_changed"].append([zid, year, quarter, old[0], old[1], old[2]])
+                self.con.execute("delete from zone_quarter_roles where zone_id = ? and year = ? and quarter = ?",
+                                 [zid, year, quarter])
+            else:
+                self.undo["roles_added"].append([zid, year, quarter])
+            self.con.execute("insert into zone_quarter_roles values (?, ?, ?, ?, ?, ?)",
+                             [zid, year, quarter, ids[0], ids[1], self.upload_id])
+            self.counts["zone_quarter_roles"] += 1
+
+
+def lookup_words(key: str) -> tuple[str, ...]:
+    """Normalised words of ``[words].key`` in the vocabulary."""
+    from pipelines.ingest.vocab import words
+
+    return words("words", key)
+
+
+__all__ = ["Loader", "end_of_month", "insert", "lookup"]

@@ -1,0 +1,206 @@
+"""Cell values as secretaries type them: dates in every common form, time ranges, counts, yes/no.
+
+Each parser returns ``None`` for a blank cell and raises :class:`BadValue` (with a reason code) for
+something that cannot be what it claims, such as 2024年2月30日, so the caller can name the cell.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from pipelines.ingest.vocab import norm, simplified
+
+EXCEL_EPOCH = date(1899, 12, 30)
+# 2024年3月15日 / 2024.3.15 / 2024/3/15 / 2024-03-15 / 2024年3月 / 2024.3 ; optional 日/号.
+_DATE = re.compile(r"(?<!\d)(\d{4})\s*[年./\-]\s*(\d{1,2})\s*(?:[月./\-]\s*(?:(\d{1,2})\s*[日号]?)?)?(?!\d)")
+_COMPACT = re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)")
+_TIME = re.compile(r"(?<!\d)(\d{1,2})\s*[:：点時时]\s*(\d{2})?")
+_RANGE = re.compile(r"(?<!\d)(\d{1,2})\s*[:：]\s*(\d{2})\s*(?:[-—–~～至到－]+|--)\s*(\d{1,2})\s*[:：]\s*(\d{2})")
+_INT = re.compile(r"-?\d+")
+
+
+class BadValue(Exception):
+    """A cell that cannot hold what it should; ``code`` names the reason, ``value`` is the text seen."""
+
+    def __init__(self, code: str, value: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.value = value
+
+
+def text(value: Any) -> str:
+    """The cell as text ('' for blank); whole floats lose their '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M") if value.time() != time(0) else value.date().isoformat()
+    return str(value).strip()
+
+
+def _make(y: int, m: int, d: int, raw: Any) -> date:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        raise BadValue("impossible_date", raw) from None
+
+
+def serial_date(n: float) -> date:
+    """An Excel serial day number (1900 system) as a date."""
+    return EXCEL_EPOCH + timedelta(days=int(n))
+
+
+@dataclass(frozen=True)
+class When:
+    """What a date cell or text says: the day (or only the month), and maybe a time range."""
+
+    day: date | None
+    month: date | None
+    start: time | None = None
+    end: time | None = None
+    half_day: bool = False
+
+
+def parse_when(value: Any) -> When | None:
+    """A date, month, and time range from a cell: Excel dates, serial numbers, 2024年3月15日 14:30-17:30 …"""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        t = value.time()
+        d = value.date()
+        return When(d, d.replace(day=1), t if t != time(0) else None)
+    if isinstance(value, date):
+        return When(value, value.replace(day=1))
+    if isinstance(value, bool):
+        raise BadValue("bad_date", value)
+    if isinstance(value, int | float):
+        n = float(value)
+        if 19000101 <= n <= 21001231 and n.is_integer():
+            s = str(int(n))
+            d = _make(int(s[:4]), int(s[4:6]), int(s[6:]), value)
+            return When(d, d.replace(day=1))
+        if 1 <= n < 80000:
+            d = serial_date(n)
+            frac = n - int(n)
+            start = None
+            if frac:
+                secs = round(frac * 86400)
+                start = time(secs // 3600 % 24, secs // 60 % 60)
+            return When(d, d.replace(day=1), start)
+        raise BadValue("bad_date", value)
+    s = simplified(str(value))
+    m = _DATE.search(s)
+    day: date | None = None
+    month: date | None = None
+    if m:
+        y, mo = int(m.group(1)), int(m.group(2))
+        if not 1 <= mo <= 12:
+            raise BadValue("impossible_date", value)
+        month = date(y, mo, 1)
+        if m.group(3):
+            day = _make(y, mo, int(m.group(3)), value)
+        rest = s[m.end():]
+    else:
+        c = _COMPACT.search(s)
+        if not c:
+            raise BadValue("bad_date", value)
+        day = _make(int(c.group(1)), int(c.group(2)), int(c.group(3)), value)
+        month = day.replace(day=1)
+        rest = s[c.end():]
+    start = end = None
+    r = _RANGE.search(rest)
+    if r:
+        start = _clock(int(r.group(1)), int(r.group(2)), value)
+        end = _clock(int(r.group(3)), int(r.group(4)), value)
+    else:
+        one = _TIME.search(rest)
+        if one:
+            start = _clock(int(one.group(1)), int(one.group(2) or 0), value)
+    half = any(w in norm(rest) for w in half_day_words())
+    return When(day, month, start, end, half)
+
+
+def half_day_words() -> tuple[str, ...]:
+    """半天 / 上午 / 下午 …: a record that says so lasted half a day."""
+    from pipelines.ingest.vocab import words
+
+    return words("words", "half_day")
+
+
+def _clock(h: int, m: int, raw: Any) -> time:
+    if not (0 <= h <= 24 and 0 <= m < 60):
+        raise BadValue("bad_time", raw)
+    return time(h % 24, m)
+
+
+def parse_date(value: Any) -> date | None:
+    """A full date (a month alone is taken as its first day)."""
+    w = parse_when(value)
+    if w is None:
+        return None
+    return w.day or w.month
+
+
+def parse_count(value: Any) -> int | None:
+    """A whole count: 17, 17.0, '17人', '17 人'."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise BadValue("bad_count", value)
+    if isinstance(value, int | float):
+        if float(value).is_integer() and value >= 0:
+            return int(value)
+        raise BadValue("bad_count", value)
+    m = _INT.search(simplified(str(value)))
+    if not m or int(m.group()) < 0:
+        raise BadValue("bad_count", value)
+    return int(m.group())
+
+
+def duration_hours(start: time | None, end: time | None) -> float | None:
+    """Hours between two clock times of one day."""
+    if start is None or end is None:
+        return None
+    minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    return round(minutes / 60, 2) if minutes > 0 else None
+
+
+_TITLE_MONTH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
+_TITLE_MONTH_LOOSE = re.compile(r"(?<!\d)(\d{4})[._\-/](\d{1,2})(?!\d)")
+_TITLE_YEAR = re.compile(r"(?<!\d)(\d{4})\s*年")
+_AS_OF = re.compile(r"截[至止]\s*(\d{4})\s*[年./\-]\s*(\d{1,2})\s*月?(?:\s*(\d{1,2})\s*日)?")
+
+
+def month_in(text_: str) -> date | None:
+    """The month a title or file name names: 2024年3月, 2024-03, 2024.3."""
+    s = simplified(text_)
+    m = _TITLE_MONTH.search(s) or _TITLE_MONTH_LOOSE.search(s)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        return None
+    return date(int(m.group(1)), int(m.group(2)), 1)
+
+
+def year_in(text_: str) -> int | None:
+    """The year a title or file name names (2024年, 2024年度)."""
+    m = _TITLE_YEAR.search(simplified(text_))
+    return int(m.group(1)) if m else None
+
+
+def as_of_in(text_: str) -> date | None:
+    """The date a roster holds from: 截至2024年1月 -> 2024-01-01 (截至2024年1月15日 -> that day)."""
+    m = _AS_OF.search(simplified(text_))
+    if not m:
+        return None
+    y, mo = int(m.group(1)), int(m.group(2))
+    if not 1 <= mo <= 12:
+        return None
+    try:
+        return date(y, mo, int(m.group(3)) if m.group(3) else 1)
+    except ValueError:
+        return None

@@ -1,0 +1,95 @@
+"""The declared vocabulary (``synonyms.toml``) and the one normalisation every text goes through.
+
+Secretaries write the same header as 簽到情況, 签到情况 or "签 到"; names padded as "王  芳" or in
+full-width characters. :func:`norm` folds all of these to one key (Traditional -> Simplified with opencc,
+NFKC for full-width forms, whitespace removed, lower case); the tables of ``synonyms.toml`` are folded
+the same way, so matching is a dictionary look-up.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+from opencc import OpenCC
+
+SYNONYMS_PATH = Path(__file__).with_name("synonyms.toml")
+_SPACE = re.compile(r"\s+")
+_CC = OpenCC("t2s")
+
+
+@lru_cache(maxsize=200_000)
+def simplified(text: str) -> str:
+    """``text`` in Simplified characters, full-width forms folded (NFKC), outer spaces stripped."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    if text.isascii():
+        return text
+    return str(_CC.convert(text))
+
+
+@lru_cache(maxsize=200_000)
+def norm(text: str) -> str:
+    """The matching key of ``text``: Simplified, half-width, no whitespace at all, lower case."""
+    return _SPACE.sub("", simplified(text)).lower()
+
+
+def clean_name(text: str) -> str:
+    """A person's or branch's name as stored: Simplified, half-width, inner padding removed.
+
+    Chinese names are padded to align columns ("王  芳"); Latin names keep one space between words.
+    """
+    s = simplified(text)
+    if s.isascii():
+        return _SPACE.sub(" ", s)
+    return _SPACE.sub("", s)
+
+
+@cache
+def table() -> dict[str, Any]:
+    """The raw contents of ``synonyms.toml``."""
+    with SYNONYMS_PATH.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def _lookup(section: dict[str, Any]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for canonical, words in section.items():
+        if isinstance(words, list):
+            for w in words:
+                out.setdefault(norm(str(w)), canonical)
+    return out
+
+
+@cache
+def lookup(section: str) -> dict[str, str]:
+    """``{normalised word: canonical}`` for one section (``headers``, ``status``, ``record``, ...)."""
+    part: Any = table()
+    for key in section.split("."):
+        part = part[key]
+    return _lookup(part)
+
+
+@cache
+def month_labels() -> dict[str, int]:
+    """``{normalised month label: month number}`` for the columns of a year table."""
+    out: dict[str, int] = {}
+    for i, words in enumerate(table()["months"]["labels"], start=1):
+        for w in words:
+            out[norm(w)] = i
+    return out
+
+
+@cache
+def words(section: str, key: str) -> tuple[str, ...]:
+    """The normalised words of one list, e.g. ``words("status", "leave_words")``."""
+    part: Any = table()[section]
+    return tuple(norm(str(w)) for w in part[key])
+
+
+def canonical(section: str, text: str) -> str | None:
+    """The canonical name of ``text`` in ``section``, or None."""
+    return lookup(section).get(norm(text))
