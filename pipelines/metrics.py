@@ -3,9 +3,9 @@
 Every function takes an open connection (read or write) and the rules in force (``load_rules(con)``,
 or the stored rules of a snapshot) and returns a polars DataFrame. The models are SQL files in
 ``pipelines/sql/``: ``activity_figures.sql`` judges each activity and taking-part branch from the
-counts refreshed on every load (:mod:`pipelines.refresh`); the other models read its rows, registered
-on the connection as ``activity_figures`` (and the counted months as ``branch_months``), so one
-definition serves pages, command line and snapshots.
+counts refreshed on every load (:mod:`pipelines.refresh`); the other models read it as a table named
+``activity_figures`` (and the counted months as ``branch_months``), composed in as CTEs
+(:func:`composed_sql`), so one definition serves pages, command line and snapshots.
 
 Scope: ``branch_ids`` (a set of branch ids, ``None`` = all) limits the rows returned; ranks are always
 computed over the whole committee. ``today`` (default: the real date) fixes which months are complete.
@@ -24,6 +24,7 @@ Conventions decided here (see also ``sql/refresh_member_status.sql``):
 from __future__ import annotations
 
 import calendar
+import re
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -69,11 +70,27 @@ def rule_params(rules: Rules) -> dict[str, Any]:
     }
 
 
-def run_model(con: duckdb.DuckDBPyConnection, model: str, **params: Any) -> pl.DataFrame:
-    """The rows of ``pipelines/sql/<model>.sql`` with bound ``params``, as a polars frame."""
+def composed_sql(model: str, upstream: tuple[str, ...] = ()) -> str:
+    """The text of ``sql/<model>.sql`` with each ``upstream`` model (in order) as a CTE of its own name.
+
+    A model reads an upstream model as if it were a table (``from activity_figures``), so each file
+    stays plain SQL on its own, and DuckDB plans the whole chain at once (no rows go through Python).
+    """
+    if not upstream:
+        return db.sql(model)
+    ctes = ",\n".join(f"{name} as (\n{db.sql(name)}\n)" for name in upstream)
+    return f"with {ctes}\nselect * from (\n{db.sql(model)}\n) as {model}_rows"
+
+
+def run_model(con: duckdb.DuckDBPyConnection, model: str, upstream: tuple[str, ...] = (),
+              **params: Any) -> pl.DataFrame:
+    """The rows of ``model`` (composed with ``upstream``) with bound ``params``, as a polars frame."""
+    text = composed_sql(model, upstream)
+    used = {p: v for p, v in params.items() if re.search(rf"\${re.escape(p)}\b", text)}
     with warnings.catch_warnings():
+        # execute() rather than sql(): it works whatever the caller's transaction left unfetched
         warnings.simplefilter("ignore", UserWarning)
-        frame = pl.from_arrow(db.query(con, model, **params).to_arrow_table())
+        frame = pl.from_arrow(con.execute(text, used).to_arrow_table())
     assert isinstance(frame, pl.DataFrame)
     return frame
 
@@ -116,20 +133,17 @@ def branch_id(con: duckdb.DuckDBPyConnection, name: str) -> int:
     raise PartydayError(error("rules.unknown_branch", branch=name, known="、".join(known) or "—"))
 
 
-def activity_figures(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, *, year_to: int | None = None,
-                     branch: str | None = None, branch_ids: Iterable[int] | None = None) -> pl.DataFrame:
-    """Every activity and taking-part branch of ``year`` (to ``year_to``), judged by ``rules``: the
-    columns of :func:`events`."""
+FIGURES = ("activity_figures",)
+MONTHS = ("activity_figures", "branch_months")
+
+
+def figure_params(con: duckdb.DuckDBPyConnection, rules: Rules, for_year: int, *, branch: str | None = None,
+                  branch_ids: Iterable[int] | None = None, **more: Any) -> dict[str, Any]:
+    """The parameters of ``activity_figures.sql`` (and the models composed on it) for ``for_year``."""
     if branch is not None:
         branch_id(con, branch)
-    return run_model(con, "activity_figures", year_from=year, year_to=year_to or year, branch=branch,
-                  branch_ids=_ids(branch_ids), **rule_params(rules))
-
-
-def _branch_months(con: duckdb.DuckDBPyConnection, figures: pl.DataFrame, months: list[date], *,
-                   branch: str | None = None, branch_ids: Iterable[int] | None = None) -> pl.DataFrame:
-    with registered(con, activity_figures=figures):
-        return run_model(con, "branch_months", months=months, branch=branch, branch_ids=_ids(branch_ids))
+    return {"year_from": for_year, "year_to": for_year, "branch": branch, "branch_ids": _ids(branch_ids),
+            **rule_params(rules), **more}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -152,7 +166,7 @@ def events(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, branch: str 
     is_open_day, notice_days, report_days, duration_hours``, ``violations`` (sorted list of
     ``duration no_evaluation no_record notice quorum report_late``).
     """
-    return activity_figures(con, rules, year, branch=branch, branch_ids=branch_ids)
+    return run_model(con, "events", FIGURES, **figure_params(con, rules, year, branch=branch, branch_ids=branch_ids))
 
 
 def compliance(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, branch: str | None = None,
@@ -163,8 +177,8 @@ def compliance(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, branch: 
     ``quarter, held`` (a theme Party day took place), ``activities``, ``violations`` (sorted list of the
     codes broken by the month's activities), ``compliant`` (held and no violation).
     """
-    figures = activity_figures(con, rules, year, branch=branch, branch_ids=branch_ids)
-    return _branch_months(con, figures, counted_months(year, today), branch=branch, branch_ids=branch_ids)
+    return run_model(con, "branch_months", FIGURES, **figure_params(
+        con, rules, year, branch=branch, branch_ids=branch_ids, months=counted_months(year, today)))
 
 
 def previous_period(year: int, quarter: int | None) -> tuple[int, int | None]:
@@ -176,14 +190,11 @@ def previous_period(year: int, quarter: int | None) -> tuple[int, int | None]:
 
 def _ranking(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, quarter: int | None,
              today: date | None) -> pl.DataFrame:
-    figures = activity_figures(con, rules, year)
-    months = counted_months(year, today, quarter)
-    branch_months = _branch_months(con, figures, months)
     first, last = (1, 12) if quarter is None else (3 * quarter - 2, 3 * quarter)
     minimum = rules.get("ranking.min_activities_year" if quarter is None else "ranking.min_activities_quarter")
-    with registered(con, activity_figures=figures, branch_months=branch_months):
-        return run_model(con, "ranking", month_from=date(year, first, 1), month_to=date(year, last, 1),
-                      min_activities=int(minimum), **rule_params(rules))
+    return run_model(con, "ranking", MONTHS, **figure_params(
+        con, rules, year, months=counted_months(year, today, quarter), month_from=date(year, first, 1),
+        month_to=date(year, last, 1), min_activities=int(minimum)))
 
 
 def ranking(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, quarter: int | None = None,
@@ -221,9 +232,7 @@ def strikes(con: duckdb.DuckDBPyConnection, rules: Rules, year: int,
     strikes`` (the branch's count in the year; also as ``low_satisfaction_events``), ``eligible``
     (strikes below ``evaluation.strikes_limit``). Ineligible branches first.
     """
-    figures = activity_figures(con, rules, year, branch_ids=branch_ids)
-    with registered(con, activity_figures=figures):
-        return run_model(con, "strikes", **rule_params(rules))
+    return run_model(con, "strikes", FIGURES, **figure_params(con, rules, year, branch_ids=branch_ids))
 
 
 def members(con: duckdb.DuckDBPyConnection, rules: Rules, branch: str, year: int) -> pl.DataFrame:
@@ -247,10 +256,8 @@ def zone_quarters(con: duckdb.DuckDBPyConnection, year: int, rules: Rules | None
     held_months, compliance``. ``rules`` defaults to the rules in force in the database.
     """
     rules = rules or load_rules(con)
-    figures = activity_figures(con, rules, year)
-    branch_months = _branch_months(con, figures, counted_months(year, today))
-    with registered(con, activity_figures=figures, branch_months=branch_months):
-        return run_model(con, "zone_quarters", year=year)
+    return run_model(con, "zone_quarters", MONTHS,
+                     **figure_params(con, rules, year, months=counted_months(year, today), year=year))
 
 
 def overview(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, month: int | None = None,
@@ -263,12 +270,10 @@ def overview(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, month: int
     compliance, branches_ineligible`` (three strikes or more), ``branches_at_risk`` (one strike short).
     """
     today = today or date.today()
-    figures = activity_figures(con, rules, year, branch_ids=branch_ids)
-    branch_months = _branch_months(con, figures, counted_months(year, today), branch_ids=branch_ids)
     end = date(year, 12, 31) if month is None else date(year, month, calendar.monthrange(year, month)[1])
-    with registered(con, activity_figures=figures, branch_months=branch_months):
-        return run_model(con, "overview", month=None if month is None else date(year, month, 1),
-                      roster_date=min(end, today), branch_ids=_ids(branch_ids), **rule_params(rules))
+    return run_model(con, "overview", MONTHS, **figure_params(
+        con, rules, year, branch_ids=branch_ids, months=counted_months(year, today),
+        month=None if month is None else date(year, month, 1), roster_date=min(end, today)))
 
 
 def activity_detail(con: duckdb.DuckDBPyConnection, activity_id: int) -> pl.DataFrame:
@@ -297,6 +302,4 @@ def satisfaction_items(con: duckdb.DuckDBPyConnection, rules: Rules, year: int,
     format effect overall``), ``satisfied, basic, unsatisfied, votes, satisfaction`` (the item's rate with
     the ratings the rules count as satisfied).
     """
-    figures = activity_figures(con, rules, year, branch_ids=branch_ids)
-    with registered(con, activity_figures=figures):
-        return run_model(con, "activity_items", **rule_params(rules))
+    return run_model(con, "activity_items", FIGURES, **figure_params(con, rules, year, branch_ids=branch_ids))

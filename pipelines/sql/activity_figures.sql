@@ -118,4 +118,4 @@ final as (
     from checked
 )
 
-select * from final order by activity_month, date, zone_id, branch_id, activity_id
+select * from final
