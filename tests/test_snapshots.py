@@ -4,6 +4,7 @@ workbook read back against the stored snapshot, deletion by the committee only."
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from conftest import run_cli
 
 from pipelines import db, metrics
 from pipelines.config import save_overrides
-from pipelines.snapshots import as_of, frame_rows, movement, rules_from_json
+from pipelines.snapshots import as_of, frame_rows, movement, rules_from_json, zone_order
 
 
 def cli_json(path: Path, *args: str) -> Any:
@@ -66,55 +67,73 @@ def test_take_list_show(copy_demo_db: Path) -> None:
     assert [(r["id"], r["superseded_by"]) for r in listed] == [(3, None), (2, None), (1, 3)]
 
 
-def test_snapshot_is_frozen_and_the_check_says_exactly_what_moved(copy_demo_db: Path) -> None:
+def corrected_workbook(demo_db: Path, branch: str, year: int, out: Path) -> Path:
+    """The branch's May workbook of the demo, re-typed with every evaluation rating 不满意 (a correction)."""
+    src = demo_db.parent / "demo-workbooks" / "02_主题党日" / branch / f"{branch}_{year}年05月主题党日.xlsx"
+    wb = openpyxl.load_workbook(src)
+    for row in wb["测评表"].iter_rows(min_row=4):
+        if isinstance(row[0].value, int):
+            for cell in row[2:7]:
+                cell.value = "不满意"
+    target = out / src.name
+    wb.save(target)
+    return target
+
+
+def test_snapshot_is_frozen_and_the_check_says_exactly_what_moved(copy_demo_db: Path, demo_db: Path,
+                                                                   tmp_path: Path) -> None:
     from pipelines.ingest import ingest_files, undo_upload
 
     year = demo_year(copy_demo_db)
     take(copy_demo_db, year)
     before = cli_json(copy_demo_db, "snapshot", "show", "1", "--json")
 
-    # 1. The committee changes the weights: the snapshot stays, and the check (stored rules) still matches.
+    # 1. The committee changes a rule: the snapshot stays, and the check (stored rules) still matches.
     run_cli("rules", "set", "evaluation.satisfaction_threshold=0.95", db=copy_demo_db, check=True)
     check = cli_json(copy_demo_db, "snapshot", "check", "1", "--json")
     assert (check["matches"], check["rules_changed"], check["data_changed"]) == (True, True, False)
     assert check["moved"] == [] and check["uploads"] == {"added": [], "replaced": [], "undone": []}
     assert cli_json(copy_demo_db, "snapshot", "show", "1", "--json") == before
 
-    # 2. One branch's evaluation upload is undone: the snapshot stays; the check names the upload and
-    #    exactly the branches whose figures would change.
-    with db.reading(copy_demo_db) as con:
-        upload_id, file_name, sha, branch = con.execute(
-            "select u.upload_id, u.file_name, u.sha256, b.name from uploads u join branches b using (branch_id) "
-            "where u.status = 'loaded' and exists (select 1 from evaluation_votes v join activities a "
-            "using (activity_id) where v.upload_id = u.upload_id and year(a.activity_month) = ?) "
-            "order by u.upload_id limit 1", [year]).fetchone()
-    undo_upload(copy_demo_db, upload_id, actor="dangwei")
+    # 2. The top branch uploads a corrected May workbook (every rating 不满意): the snapshot stays; the
+    #    check names the new upload, the upload it corrected, and exactly the branches that would move.
+    top = before["ranking"][0]["branch"]
+    workbook = corrected_workbook(demo_db, top, year, tmp_path)
+    [result] = ingest_files(copy_demo_db, [workbook], actor="branch1")
+    assert result.status == "loaded"
     assert cli_json(copy_demo_db, "snapshot", "show", "1", "--json") == before
     check = cli_json(copy_demo_db, "snapshot", "check", "1", "--json")
     assert (check["matches"], check["data_changed"]) == (False, True)
-    assert [(u["upload_id"], u["file_name"], u["sha256"], u["undone_by"]) for u in check["uploads"]["undone"]] == [
-        (upload_id, file_name, sha, "dangwei")]
-    assert check["uploads"]["added"] == [] and check["uploads"]["replaced"] == []
+    sha = hashlib.sha256(workbook.read_bytes()).hexdigest()
+    assert [(u["upload_id"], u["file_name"], u["sha256"], u["uploaded_by"]) for u in check["uploads"]["added"]] == [
+        (result.upload_id, workbook.name, sha, "branch1")]
+    with db.reading(copy_demo_db) as con:
+        corrected = [r[0] for r in con.execute(
+            "select distinct upload_id from (select upload_id, superseded_by from evaluation_votes union all "
+            "select upload_id, superseded_by from attendance union all select upload_id, superseded_by "
+            "from activity_records) where superseded_by = ? order by 1", [result.upload_id]).fetchall()]
+    assert corrected
+    assert [(u["upload_id"], u["replaced_by"]) for u in check["uploads"]["replaced"]] == [
+        (i, [result.upload_id]) for i in corrected]
+    assert check["uploads"]["undone"] == []
     with db.reading(copy_demo_db) as con:
         now = frame_rows(metrics.ranking(con, rules_from_json(json.dumps(before["rules"])), year,
                                          today=as_of(before)))
-    expected = movement(before["ranking"], now)
-    assert check["moved"] == expected
-    assert branch in {m["branch"] for m in check["moved"]}
-    en = run_cli("--lang", "en", "snapshot", "check", "1", db=copy_demo_db, check=True).stdout
-    assert en.splitlines()[0] == (f"Snapshot 1 \"{before['name']}\" no longer matches: recomputed from the current "
-                                  "data with its stored rules, the rank or score of the branches below would change.")
-    assert f"Upload {upload_id} ({file_name}) was undone (" in en
+    assert check["moved"] == movement(before["ranking"], now)
+    [moved_top] = [m for m in check["moved"] if m["branch"] == top]
+    assert moved_top["score_now"] < moved_top["score_then"] and moved_top["rank_now"] > 1
+    assert top in check["rank_moved"]
+    en = run_cli("--lang", "en", "snapshot", "check", "1", db=copy_demo_db, check=True).stdout.splitlines()
+    assert en[0] == (f"Snapshot 1 \"{before['name']}\" no longer matches: recomputed from the current data "
+                     "with its stored rules, the rank or score of the branches below would change.")
+    assert any(line.startswith(f"Upload {result.upload_id} added: {workbook.name} (") for line in en)
 
-    # 3. The same workbook uploaded again: the data are as before, so the ranking matches again; the
-    #    check still tells that the upload behind it is a new one.
-    workbook = next(Path(db.ROOT / "data" / "demo-workbooks").rglob(file_name))
-    [result] = ingest_files(copy_demo_db, [workbook], actor="branch1")
-    assert result.status == "loaded"
+    # 3. The correction is undone: the data are as they were, and the snapshot reproduces again.
+    undo_upload(copy_demo_db, result.upload_id, actor="dangwei")
     check = cli_json(copy_demo_db, "snapshot", "check", "1", "--json")
-    assert check["matches"] is True and check["moved"] == []
-    assert [(u["upload_id"], u["sha256"]) for u in check["uploads"]["added"]] == [(result.upload_id, sha)]
-    assert [u["upload_id"] for u in check["uploads"]["undone"]] == [upload_id]
+    assert (check["matches"], check["data_changed"], check["moved"]) == (True, False, [])
+    assert check["uploads"] == {"added": [], "replaced": [], "undone": []}
+    assert cli_json(copy_demo_db, "snapshot", "show", "1", "--json") == before
 
 
 def test_compare_two_snapshots(copy_demo_db: Path) -> None:
@@ -152,7 +171,7 @@ def test_export_reads_back_as_stored(copy_demo_db: Path, tmp_path: Path) -> None
     proc = run_cli("snapshot", "export", "1", "--out", out, db=copy_demo_db, check=True)
     assert proc.stdout.strip() == f"快照 1 已导出到 {out}"
     wb = openpyxl.load_workbook(out)
-    zones = sorted({r["zone"] for r in snap["ranking"]})
+    zones = zone_order(snap["ranking"])
     assert wb.sheetnames == ["封面", "总排名", *zones, "三次不满意与资格", "未达法定人数", "缺勤党员", "推荐名单",
                              "数据来源"]
     cover = wb["封面"]
