@@ -79,6 +79,6 @@ def detect(sheet: Sheet, forced: str | None = None) -> tuple[str | None, Table |
             return "record", None, hint
         return forced, table, hint
     kind = kind_of(table, hint)
-    if kind is None and record_labels(sheet) >= RECORD_MIN_LABELS:
+    if kind is None and record_labels(sheet) >= (2 if hint == "record" else RECORD_MIN_LABELS):
         return "record", None, hint
     return kind, table, hint

@@ -1,0 +1,237 @@
+"""Write the ingest fixture workbooks, one per kind and per habit, each with its golden expected result.
+
+    python scripts/make_fixtures.py [OUT_DIR]     (default: tests/fixtures/ingest)
+
+Each case is ``NAME.xlsx`` (or a refused file) plus ``NAME.json``: the status, the kind and the figures
+that loading it into the small committee of the tests (zones 一区/二区; branches 甲乙丙丁支部, after
+the 甲支部 roster) must give. The tests load them in file-name order through the command line and
+the library and compare.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+ROOT = Path(__file__).resolve().parent.parent
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def title(ws: Worksheet, text: str, width: int, info: str | None = None) -> int:
+    """A merged title row (and info line); returns the header row."""
+    ws.cell(1, 1, text)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    if info is None:
+        return 2
+    ws.cell(2, 1, info)
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+    return 3
+
+
+def rows(ws: Worksheet, start: int, data: list[list[Any]]) -> None:
+    """Write ``data`` from row ``start``."""
+    for i, r in enumerate(data):
+        for j, v in enumerate(r, start=1):
+            if v is not None:
+                ws.cell(start + i, j, v)
+
+
+def book(*sheets: tuple[str, Any]) -> Workbook:
+    """A workbook with the given (name, writer) sheets."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, write in sheets:
+        write(wb.create_sheet(name))
+    return wb
+
+
+def zones(ws: Worksheet) -> None:
+    h = title(ws, "某分厂党委党建协作区划分", 3)
+    rows(ws, h, [["协作区", "党支部", "支部书记"], ["一区", "甲支部", "张三"], [None, "乙支部", "李四"],
+                 ["二区", "丙支部", "王五"], [None, "丁支部", "赵六"]])
+    ws.merge_cells(start_row=h + 1, start_column=1, end_row=h + 2, end_column=1)
+    ws.merge_cells(start_row=h + 3, start_column=1, end_row=h + 4, end_column=1)
+
+
+def roles(ws: Worksheet) -> None:
+    rows(ws, 1, [["年度", "季度", "协作区", "组长单位", "副组长单位"], [2024, "第一季度", "一区", "甲支部", "乙支部"],
+                 [2024, "第2季度", "一区", "乙支部", "甲支部"]])
+
+
+ROSTER = [["王  芳", "女", datetime(1985, 6, 1), "2010.7.1", "正式党员", "370102198506010021", "13800000001", None],
+          ["李强", "男", "1979/3/2", "2005-06-30", "正式党员", "370102197903020011", "13800000002",
+           "党员领导干部，分管乙支部"],
+          ["ＡＢ", "男", "1990年1月5日", "2015年7月1日", "正式", None, None, None],
+          ["张伟", "男", 32874, "2012-07-01", "正式党员", None, None, None],
+          ["张伟", "男", "1992-05-05", "2016-07-01", "预备党员", None, None, None],
+          ["陈静", "女", "1988.8.8", "2011.7.1", "正式党员", None, None, "长期驻外工作，经党委批准免于参加组织生活"]]
+
+
+def roster(ws: Worksheet) -> None:
+    h = title(ws, "甲支部党员花名册（截至2024年1月）", 8)
+    rows(ws, h, [["序號", "黨員姓名", "性別", "出生年月", "入黨時間", "党员类别", "身份证号", "联系电话", "備註"]])
+    rows(ws, h + 1, [[i, *r] for i, r in enumerate(ROSTER, start=1)])
+
+
+def signin(ws: Worksheet) -> None:
+    h = title(ws, "甲支部2024年3月主题党日活动签到表", 5,
+              "活动主题：学习贯彻党的二十大精神　　时间：2024年3月15日 14:30-17:30　　地点：党员活动室")
+    rows(ws, h, [["序号", "姓名", "身份", "簽到情況", "备注"],
+                 [1, "王  芳", "正式党员", "√", None], [2, "李强", "正式党员", "请假", "出差"],
+                 [3, "ＡＢ", "正式党员", None, "病假，已补学"], [4, "张伟(1990)", "正式党员", "出席", None],
+                 [5, "张伟(1992)", "预备党员", "×", None], [6, "陈静", "正式党员", None, "长期驻外工作（免于参加）"],
+                 [7, "刘洋", "入党积极分子", "√", None], [8, "孙敏", "群众代表", "√", None],
+                 [None], ["应到5人，实到2人，请假2人，缺席1人"], ["注：√出席，请假写明事由，×缺席；列席人员不计入应到人数。"]])
+
+
+def signin_wrong_total(ws: Worksheet) -> None:
+    h = title(ws, "乙支部2024年3月主题党日签到表", 3, "时间：2024.3.20")
+    rows(ws, h, [["姓名", "签到", "备注"], ["周一", "到", None], ["吴二", "假", None], ["郑三", "缺席", None],
+                 [None], ["应到3人，实到2人"]])
+
+
+def signin_english(ws: Worksheet) -> None:
+    rows(ws, 1, [["Party branch sign-in"], ["Date: 2024-04-10"],
+                 ["No.", "Name", "Attendance", "Remarks"], [1, "周一", "present", None], [2, "吴二", "absent", None],
+                 [3, "郑三", "leave", "sick"]])
+
+
+def signature(ws: Worksheet) -> None:
+    h = title(ws, "乙支部2024年5月主题党日签到表", 3, "时间：2024/5/8")
+    rows(ws, h, [["姓名", "本人签名", "备注"], ["周一", "周一", None], ["吴二", None, "事假"], ["郑三", None, None]])
+
+
+def year_table(ws: Worksheet) -> None:
+    h = title(ws, "丙支部2024年度主题党日活动出勤统计表", 15)
+    rows(ws, h, [["序号", "姓名", *[f"{m}月" for m in range(1, 13)], "备注"],
+                 [1, "甲一", "√", "√", None, "假", *[None] * 8, "4月病假"],
+                 [2, "甲二", "√", "×", None, "√", *[None] * 8, None],
+                 [3, "甲三", "√", "√", None, "√", *[None] * 8, None],
+                 [None], ["注：√出席，假请假，×缺席；空白月份为未开展活动。"]])
+
+
+def evaluation_counts(ws: Worksheet) -> None:
+    h = title(ws, "甲支部2024年3月主题党日活动测评表", 5, "活动主题：学习贯彻党的二十大精神　时间：2024-03-15")
+    rows(ws, h, [["测评项目", "满意", "基本满意", "不满意", "合计"], ["主题特色鲜明", 3, 1, 0, 4],
+                 ["内容充实健康", 2, 2, 0, 4], ["方式灵活生动", 2, 1, 1, 4], ["效果突出显著", 3, 0, 1, 4],
+                 ["總體評價", 3, 1, 0, 4]])
+
+
+def evaluation_ballots(ws: Worksheet) -> None:
+    h = title(ws, "乙支部2024年3月主题党日测评表", 7, "时间：2024.3.20")
+    rows(ws, h, [["票号", "测评人类别", "主题特色鲜明", "内容充实健康", "方式灵活生动", "效果突出显著", "总体评价"],
+                 [1, "党员", "满意", "满意", "满意", "满意", "满意"],
+                 [2, "党员", "基本满意", "满意", "不满意", "满意", "基本满意"],
+                 [3, "群众", "不满意", "不满意", "不满意", "不满意", "不满意"]])
+
+
+def record(ws: Worksheet) -> None:
+    rows(ws, 1, [["主题党日活动纪实表"], ["党支部", "甲支部"], ["活动时间", "2024年3月15日 14:30-17:30"],
+                 ["活动地点", "党员活动室"], ["活动主题", "学习贯彻党的二十大精神"], ["主题类别", "必选"],
+                 ["主持人", "张三"], ["应到人数", "5人"], ["实到人数", 2], ["请假人数", 2], ["预告日期", "2024.3.8"],
+                 ["报送日期", "2024/3/16"], ["是否开放日", "否"], ["活动内容", "集中学习，交流研讨。"]])
+
+
+def record_four(ws: Worksheet) -> None:
+    rows(ws, 1, [["主题党日活动纪实表"], ["党支部", "丁支部", "活动时间", "2024年6月12日下午"],
+                 ["活动地点", "会议室", "活动主题", "安全生产开放日"], ["主题类别", "自选", "主持人", "赵六"],
+                 ["应到人数", 10, "实到人数", 9], ["是否开放日", "是", "活动级别", "协作区"],
+                 ["参加支部", "丁支部、丙支部"]])
+
+
+def no_name(ws: Worksheet) -> None:
+    h = title(ws, "丁支部2024年3月签到表", 3)
+    rows(ws, h, [["序号", "签到", "备注"], [1, "√", None]])
+
+
+def bad_date(ws: Worksheet) -> None:
+    rows(ws, 1, [["主题党日活动纪实表"], ["党支部", "丁支部"], ["活动时间", "2024年2月30日"], ["活动主题", "学习"]])
+
+
+def zip_bomb() -> bytes:
+    """A valid small workbook with one extra part that inflates to 300 MB (ratio ~1000)."""
+    base = io.BytesIO()
+    book(("签到表", signin_wrong_total)).save(base)
+    out = io.BytesIO()
+    with zipfile.ZipFile(base) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        with dst.open("xl/media/padding.bin", "w", force_zip64=True) as fh:
+            block = b"\0" * (1 << 20)
+            for _ in range(300):
+                fh.write(block)
+    return out.getvalue()
+
+
+def save(wb: Workbook) -> bytes:
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+# name: (bytes, golden). Goldens: status, kind, and for loaded files the counts the upload summary gives.
+def cases() -> dict[str, tuple[bytes, dict[str, Any]]]:
+    """Every fixture file with its golden result, in load order."""
+    ok = "loaded"
+    c: dict[str, tuple[bytes, dict[str, Any]]] = {
+        "01_协作区划分.xlsx": (save(book(("协作区划分", zones), ("组长单位轮值", roles))),
+                           {"status": ok, "kind": "zones", "counts": {"zone_quarter_roles": 2}}),
+        "02_甲支部花名册.xlsx": (save(book(("花名册", roster))),
+                           {"status": ok, "kind": "roster", "counts": {"members": 6, "memberships": 6, "exemptions": 1,
+                                                                       "roster_lines": 6}}),
+        "03_甲支部_2024年3月.xlsx": (save(book(("簽到表", signin), ("测评表", evaluation_counts), ("纪实表", record))),
+                                {"status": ok, "kind": "signin+evaluation+record",
+                                 "counts": {"attendance": 6, "guest_attendance": 2, "evaluation_votes": 11,
+                                            "activity_records": 1}}),
+        "04_乙支部_2024年3月签到.xlsx": (save(book(("签到表", signin_wrong_total), ("测评表", evaluation_ballots))),
+                                  {"status": ok, "kind": "signin+evaluation",
+                                   "counts": {"members": 3, "memberships": 3, "attendance": 3, "evaluation_votes": 15},
+                                   "warnings": ["ingest.roster_from_signin", "ingest.totals_differ.present"]}),
+        "05_乙支部_2024年4月_english.xlsx": (save(book(("Sheet1", signin_english))),
+                                        {"status": ok, "kind": "signin", "counts": {"attendance": 3},
+                                         "branch": "乙支部"}),
+        "06_乙支部2024年5月签名.xlsx": (save(book(("签到", signature))),
+                                  {"status": ok, "kind": "signin", "counts": {"attendance": 3}}),
+        "07_丙支部2024年度出勤统计.xlsx": (save(book(("出勤统计", year_table))),
+                                   {"status": ok, "kind": "year", "counts": {"attendance": 9, "members": 3}}),
+        "08_丁支部纪实表.xlsx": (save(book(("纪实", record_four))),
+                           {"status": ok, "kind": "record", "counts": {"activity_records": 1}}),
+        "20_无姓名列.xlsx": (save(book(("签到表", no_name))), {"status": "rejected", "kind": "signin"}),
+        "21_日期不存在.xlsx": (save(book(("纪实", bad_date))), {"status": "rejected", "kind": "record"}),
+        "22_改名的CSV.xlsx": ("姓名,签到\n王芳,√\n".encode(), {"status": "rejected", "kind": None}),
+        "23_旧版.xls": (OLE_MAGIC + b"\0" * 2048, {"status": "rejected", "kind": None}),
+        "24_加密.xlsx": (OLE_MAGIC + b"\0" * 512 + "EncryptionInfo".encode("utf-16-le") + b"\0" * 512,
+                       {"status": "rejected", "kind": None}),
+        "25_宏.xlsm": (save(book(("签到表", signin_wrong_total))), {"status": "rejected", "kind": None}),
+        "26_截断.xlsx": (save(book(("签到表", signin_wrong_total)))[:1500], {"status": "rejected", "kind": None}),
+        "27_空工作簿.xlsx": (save(Workbook()), {"status": "rejected", "kind": None}),
+        "28_压缩炸弹.xlsx": (zip_bomb(), {"status": "rejected", "kind": None}),
+    }
+    return c
+
+
+def write(out: Path) -> list[Path]:
+    """Write every fixture and its golden into ``out``; returns the fixture paths in load order."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, (data, golden) in cases().items():
+        path = out / name
+        path.write_bytes(data)
+        path.with_name(path.name + ".json").write_text(json.dumps(golden, ensure_ascii=False, indent=2) + "\n",
+                                                       encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests" / "fixtures" / "ingest"
+    for p in write(target):
+        print(p)
