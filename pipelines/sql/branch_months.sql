@@ -19,7 +19,8 @@ held as (
         branch_id,
         activity_month,
         count(distinct activity_id) as activities,
-        list_sort(list_distinct(flatten(list(violations)))) as violations
+        -- most activities break no rule: only their lists are gathered
+        list_sort(list_distinct(flatten(list(violations) filter (where array_length(violations) > 0)))) as violations
     from activity_figures
     group by branch_id, activity_month
 ),
@@ -36,7 +37,7 @@ final as (
         coalesce(h.activities, 0) > 0 as held,
         coalesce(h.activities, 0) as activities,
         coalesce(h.violations, []) as violations,
-        coalesce(h.activities, 0) > 0 and len(coalesce(h.violations, [])) = 0 as compliant
+        coalesce(h.activities, 0) > 0 and array_length(coalesce(h.violations, [])) = 0 as compliant
     from scoped_branches as b
     cross join months as m
     left join held as h on h.branch_id = b.branch_id and h.activity_month = m.activity_month

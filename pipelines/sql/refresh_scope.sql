@@ -4,9 +4,13 @@
 -- change can touch is recomputed whole: in_branch_scope). $activity_id narrows to one activity (the
 -- activity detail).
 with taking_part as (
-    select activity_id, branch_id from activity_branches
+    select activity_id, branch_id
+    from activity_branches
+    where $activity_id is null or activity_id = $activity_id
     union
-    select activity_id, host_branch_id as branch_id from activities where host_branch_id is not null
+    select activity_id, host_branch_id as branch_id
+    from activities
+    where host_branch_id is not null and ($activity_id is null or activity_id = $activity_id)
 ),
 
 year_activities as (
