@@ -224,3 +224,16 @@ def test_refusals_name_the_problem(copy_demo_db: Path) -> None:
     proc = run_cli("snapshot", "show", "9", db=copy_demo_db)
     assert proc.returncode == 1
     assert proc.stderr.strip() == "没有编号为 9 的快照。请用 snapshot list 或“年度快照”页面查看已有快照的编号。"
+
+
+def test_a_snapshot_survives_backup_and_restore(copy_demo_db: Path, tmp_path: Path) -> None:
+    year = demo_year(copy_demo_db)
+    take(copy_demo_db, year)
+    before = cli_json(copy_demo_db, "snapshot", "show", "1", "--json")
+    run_cli("backup", "--out", tmp_path / "backup", db=copy_demo_db, check=True)
+    restored = tmp_path / "restored.duckdb"
+    run_cli("restore", tmp_path / "backup", db=restored, check=True)
+    assert cli_json(restored, "snapshot", "show", "1", "--json") == before
+    assert cli_json(restored, "snapshot", "check", "1", "--json")["matches"] is True
+    # numbering goes on after the restored snapshots
+    assert take(restored, year)["id"] == 2
