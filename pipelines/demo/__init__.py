@@ -28,7 +28,7 @@ DEFAULT_SEED = 2
 WORKBOOK_SCALES = ("demo", "tiny", "large")
 INGEST_SCALES = ("demo", "tiny")
 # How ``via="auto"`` loads those: "ingest" once the ingest path reads every demo workbook, else "direct".
-AUTO_VIA = "direct"
+AUTO_VIA = "ingest"
 
 Progress = Callable[[str, int], None]
 

@@ -14,6 +14,7 @@ in upload order: zone division, then rosters and activity workbooks by date, yea
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections import defaultdict
 from dataclasses import dataclass
@@ -411,12 +412,9 @@ class Writer:
         name = self.branches[b]["name"]
         return self.save(wb, f"03_出勤统计/{name}_{year}年度主题党日出勤统计表.xlsx")
 
-    def write_all(self, branch_ids: list[int] | None = None) -> list[tuple[date, int, Path]]:
-        """Every workbook of the given branches (all by default), each with its upload date and order."""
-        items: list[tuple[date, int, Path]] = []
-        if branch_ids is None:
-            items.append((date.min, 0, self.zone_division()))
-        branch_ids = sorted(self.branches) if branch_ids is None else branch_ids
+    def write_branches(self, branch_ids: list[int]) -> list[Item]:
+        """Every workbook of the given branches, each with its upload date, order and branch."""
+        items: list[Item] = []
         first = self.c.roster_dates[0]
         for b in branch_ids:
             prev: list[int] | None = None
@@ -424,38 +422,75 @@ class Writer:
                 members = self.roster_on(b, d)
                 exempt_starts = any(e["start_date"] == d for m, e in self.exempt.items() if m in members)
                 if members != prev or exempt_starts:
-                    items.append((d if d != first else date.min, 1, self.roster(b, d, members)))
+                    items.append((d if d != first else date.min, 1, str(self.roster(b, d, members)), b))
                 prev = members
             if self.packaging == "monthly":
                 for a in self.by_branch[b]:
                     p = self.monthly(b, a)
                     if p:
-                        items.append((self.activities[a]["activity_date"], 2, p))
+                        items.append((self.activities[a]["activity_date"], 2, str(p), b))
                 if self.habits[b].year_table:
                     for y in self.c.years:
-                        items.append((min(date(y, 12, 31), self.c.today), 3, self.year_table_book(b, y)))
+                        items.append((min(date(y, 12, 31), self.c.today), 3, str(self.year_table_book(b, y)), b))
             else:
                 for y in self.c.years:
                     p = self.ledger(b, y)
                     if p:
-                        items.append((min(date(y, 12, 31), self.c.today), 2, p))
+                        items.append((min(date(y, 12, 31), self.c.today), 2, str(p), b))
         return items
 
 
-def write_workbooks(c: Committee, out: str | os.PathLike[str], *, packaging: str | None = None) -> list[Path]:
+Item = tuple[date, int, str, int]  # upload date, order within the day, file, branch (-1: the committee's)
+_FORKED: Writer | None = None  # the writer the worker processes inherit
+
+
+def _write_in_worker(branch_ids: list[int]) -> list[Item]:
+    assert _FORKED is not None
+    return _FORKED.write_branches(branch_ids)
+
+
+def write_workbooks(c: Committee, out: str | os.PathLike[str], *, packaging: str | None = None,
+                    workers: int | None = None) -> list[Path]:
     """Write every workbook of ``c`` into ``out`` (emptied of earlier workbooks first); returns them in
-    upload order."""
+    upload order, also listed in ``out/upload-order.txt`` with the branch of each.
+
+    Big committees are written by several processes (``workers``, default: the CPU count), branch by branch.
+    """
+    global _FORKED
     out = Path(out)
     if out.exists():
         for old in sorted(out.rglob("*.xlsx")):
             old.unlink()
-    items = Writer(c, out, packaging=packaging).write_all()
-    files = [p for _, _, p in sorted(items, key=lambda x: (x[0], x[1], str(x[2])))]
-    (out / MANIFEST).write_text("".join(f"{p.relative_to(out)}\n" for p in files), encoding="utf-8")
-    return files
+    writer = Writer(c, out, packaging=packaging)
+    items: list[Item] = [(date.min, 0, str(writer.zone_division()), -1)]
+    branch_ids = sorted(writer.branches)
+    workers = workers or ((os.cpu_count() or 1) if len(branch_ids) > 100 else 1)
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        _FORKED = writer
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for part in pool.imap_unordered(_write_in_worker, [branch_ids[i:i + 20]
+                                                                   for i in range(0, len(branch_ids), 20)]):
+                    items += part
+        finally:
+            _FORKED = None
+    else:
+        items += writer.write_branches(branch_ids)
+    items.sort(key=lambda x: (x[0], x[1], x[2]))
+    (out / MANIFEST).write_text("".join(f"{Path(p).relative_to(out)}\t{b}\n" for _, _, p, b in items),
+                                encoding="utf-8")
+    return [Path(p) for _, _, p, _ in items]
 
 
-def manifest(out: str | os.PathLike[str]) -> list[Path]:
-    """The workbooks of a folder written by :func:`write_workbooks`, in upload order."""
+def manifest(out: str | os.PathLike[str], branches: int | None = None) -> list[Path]:
+    """The workbooks of a folder written by :func:`write_workbooks`, in upload order; with ``branches``,
+    only the committee's own files and those of the first ``branches`` branches (whole zones first)."""
     out = Path(out)
-    return [out / line for line in (out / MANIFEST).read_text(encoding="utf-8").splitlines() if line]
+    files = []
+    for line in (out / MANIFEST).read_text(encoding="utf-8").splitlines():
+        if not line:
+            continue
+        rel, _, branch = line.partition("\t")
+        if branches is None or int(branch or -1) < branches:
+            files.append(out / rel)
+    return files
