@@ -507,11 +507,12 @@ def check_summary(result: Row, lang: str = DEFAULT_LANG) -> str:
     for u in changes["undone"]:
         lines.append(t("snapshots.check.undone", lang, **u))
     for m in result["moved"]:
-        lines.append(t("snapshots.check.moved", lang, **{k: _shown(v) for k, v in m.items()}))
+        lines.append(t("snapshots.check.moved", lang, **{k: shown(v) for k, v in m.items()}))
     return "\n".join(lines)
 
 
-def _shown(value: Any) -> str:
+def shown(value: Any) -> str:
+    """A value for a sentence: ``—`` when unknown, rates and scores to two places."""
     if value is None:
         return "—"
     if isinstance(value, float):

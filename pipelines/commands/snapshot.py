@@ -58,6 +58,10 @@ def _user(args: argparse.Namespace) -> Any:
     return auth.acting_user(args.db, args.as_user)
 
 
+def _words(row: dict[str, Any], *keys: str) -> dict[str, str]:
+    return {k: snapshots.shown(row.get(k)) for k in keys}
+
+
 def cmd_create(args: argparse.Namespace) -> int:
     head = snapshots.take(args.db, year=args.year, quarter=args.quarter, name=args.name, note=args.note,
                           user=_user(args), lang=args.lang)
@@ -85,8 +89,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     else:
         print(t("snapshots.cli.line", args.lang, **snap))
         for row in snap["ranking"]:
-            print(t("snapshots.cli.rank_line", args.lang, **{"rank": None, "zone_rank": None, "score": None,
-                                                              "branch": None, "zone": None, **row}))
+            print(t("snapshots.cli.rank_line", args.lang, **_words(row, "rank", "branch", "zone", "zone_rank",
+                                                                    "score")))
     return 0
 
 
@@ -105,7 +109,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print_json(result)
     else:
         for row in result["branches"]:
-            print(t("snapshots.cli.move_line", args.lang, **row))
+            print(t("snapshots.cli.move_line", args.lang, **_words(row, *row)))
     return 0
 
 
