@@ -22,7 +22,7 @@ def direct_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo committee loaded straight into the core tables (no ingest), once for this module."""
     folder = tmp_path_factory.mktemp("rules-demo")
     path = folder / "demo.duckdb"
-    run_cli("demo", "--direct", "--out", folder / "workbooks", db=path, check=True)
+    run_cli("demo", "--via", "direct", "--out", folder / "workbooks", db=path, check=True)
     return path
 
 
