@@ -14,15 +14,16 @@ in upload order: zone division, then rosters and activity workbooks by date, yea
 
 from __future__ import annotations
 
-import multiprocessing
+import json
 import os
+import subprocess
+import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-import polars as pl
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
@@ -145,6 +146,9 @@ class Writer:
         for a, b in c.activity_branches.join(c.activities.select("activity_id", "activity_date"), on="activity_id")\
                 .sort("activity_date", "activity_id").select("activity_id", "branch_id").iter_rows():
             self.by_branch[b].append(a)
+        self.ships: dict[int, list[tuple[int, date, date | None]]] = defaultdict(list)
+        for m, b, start, end in c.memberships.select("member_id", "branch_id", "start_date", "end_date").iter_rows():
+            self.ships[b].append((m, start, end))
         self.exempt = {r["member_id"]: r for r in c.exemptions.iter_rows(named=True)}
         self.cadres_of = defaultdict(list)
         for m, b in c.cadre_guidance.iter_rows():
@@ -161,10 +165,7 @@ class Writer:
         return path
 
     def roster_on(self, b: int, d: date) -> list[int]:
-        ms = self.c.memberships.filter(
-            (pl.col("branch_id") == b) & (pl.col("start_date") <= d)
-            & (pl.col("end_date").is_null() | (pl.col("end_date") >= d)))
-        return sorted(ms["member_id"].to_list())
+        return sorted(m for m, start, end in self.ships[b] if start <= d and (end is None or d <= end))
 
     # --- zone division ------------------------------------------------------------------------
     def zone_division(self) -> Path:
@@ -441,12 +442,18 @@ class Writer:
 
 
 Item = tuple[date, int, str, int]  # upload date, order within the day, file, branch (-1: the committee's)
-_FORKED: Writer | None = None  # the writer the worker processes inherit
 
 
-def _write_in_worker(branch_ids: list[int]) -> list[Item]:
-    assert _FORKED is not None
-    return _FORKED.write_branches(branch_ids)
+def _worker(argv: list[str]) -> None:
+    """``python -m pipelines.demo.workbooks SCALE SEED TODAY OUT PACKAGING BRANCH_IDS``: write some branches'
+    workbooks and print their items as JSON (a worker of :func:`write_workbooks`)."""
+    from pipelines.demo.generate import generate
+
+    scale, seed, today, out, packaging, ids = argv
+    writer = Writer(generate(scale, int(seed), date.fromisoformat(today)), Path(out),
+                    packaging=packaging or None)
+    items = writer.write_branches(json.loads(ids))
+    sys.stdout.write(json.dumps([(d.isoformat(), o, p, b) for d, o, p, b in items], ensure_ascii=False))
 
 
 def write_workbooks(c: Committee, out: str | os.PathLike[str], *, packaging: str | None = None,
@@ -454,9 +461,10 @@ def write_workbooks(c: Committee, out: str | os.PathLike[str], *, packaging: str
     """Write every workbook of ``c`` into ``out`` (emptied of earlier workbooks first); returns them in
     upload order, also listed in ``out/upload-order.txt`` with the branch of each.
 
-    Big committees are written by several processes (``workers``, default: the CPU count), branch by branch.
+    Big committees are written by several worker processes (``workers``, default: the CPU count), each
+    regenerating the same committee from its seed (a forked copy of a process running polars threads can
+    deadlock, and a spawned one would rerun the command line).
     """
-    global _FORKED
     out = Path(out)
     if out.exists():
         for old in sorted(out.rglob("*.xlsx")):
@@ -465,15 +473,16 @@ def write_workbooks(c: Committee, out: str | os.PathLike[str], *, packaging: str
     items: list[Item] = [(date.min, 0, str(writer.zone_division()), -1)]
     branch_ids = sorted(writer.branches)
     workers = workers or ((os.cpu_count() or 1) if len(branch_ids) > 100 else 1)
-    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        _FORKED = writer
-        try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for part in pool.imap_unordered(_write_in_worker, [branch_ids[i:i + 20]
-                                                                   for i in range(0, len(branch_ids), 20)]):
-                    items += part
-        finally:
-            _FORKED = None
+    if workers > 1:
+        procs = [subprocess.Popen(
+            [sys.executable, "-m", "pipelines.demo.workbooks", c.scale.name, str(c.seed), c.today.isoformat(),
+             str(out), packaging or "", json.dumps(branch_ids[i::workers])], stdout=subprocess.PIPE, text=True)
+            for i in range(workers)]
+        for proc in procs:
+            stdout, _ = proc.communicate()
+            if proc.returncode != 0:
+                raise RuntimeError(f"workbook writer exited with {proc.returncode}")
+            items += [(date.fromisoformat(d), o, p, b) for d, o, p, b in json.loads(stdout)]
     else:
         items += writer.write_branches(branch_ids)
     items.sort(key=lambda x: (x[0], x[1], x[2]))
@@ -494,3 +503,7 @@ def manifest(out: str | os.PathLike[str], branches: int | None = None) -> list[P
         if branches is None or int(branch or -1) < branches:
             files.append(out / rel)
     return files
+
+
+if __name__ == "__main__":
+    _worker(sys.argv[1:])
