@@ -29,10 +29,9 @@ else:
     if f.zone_id:
         branches = branches.filter(pl.col("zone_id") == f.zone_id)
     names = dict(zip(branches["branch_id"].to_list(), branches["branch_name"].to_list(), strict=True))
-    picked = st.selectbox(common.tr("ui.members.pick"), list(names), index=None, key="members_branch",
-                          format_func=lambda b: names.get(b, str(b)), placeholder=common.tr("ui.members.pick_hint"))
+    picked = st.selectbox(common.tr("ui.members.pick"), list(names), key="members_branch",
+                          format_func=lambda b: names.get(b, str(b)), help=common.tr("ui.members.choose"))
     if picked is None:
-        st.info(common.tr("ui.members.choose"))
         st.stop()
     branch_id = int(picked)
 
