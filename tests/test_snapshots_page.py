@@ -100,3 +100,27 @@ def test_other_roles_are_refused(copy_demo_db: Path, monkeypatch: pytest.MonkeyP
         snapshots.list_snapshots(copy_demo_db, user=viewer)
     assert caught.value.message("en") == ("User viewer (role viewer) may not open the page snapshots. "
                                           "Ask the committee's administrator if you need it.")
+
+
+def test_check_shows_what_moved(copy_demo_db: Path, demo_db: Path, tmp_path: Path,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_snapshots import corrected_workbook
+
+    from pipelines.ingest import ingest_files
+
+    year = last_year(copy_demo_db)
+    head = snapshots.take(copy_demo_db, year=year, name="年终排名")
+    top = snapshots.show(copy_demo_db, head["id"])["ranking"][0]["branch"]
+    [result] = ingest_files(copy_demo_db, [corrected_workbook(demo_db, top, year, tmp_path)], actor="branch1")
+    at = signed_in(copy_demo_db, "dangwei", monkeypatch)
+    at.run()
+    at.button(key="snap_check").click().run()
+    assert not at.exception
+    assert texts(at.error) == ["快照 1“年终排名”已无法复现：用其保存的规则配置对当前数据重新计算，以下支部的名次或得分会变化。"]
+    notes = texts(at.markdown)
+    assert "- 数据指纹已变：快照之后的上传变动如下。" in notes
+    assert any(n.startswith(f"- 新增上传 {result.upload_id}：") for n in notes)
+    moved = at.dataframe[1].value  # after the list of snapshots
+    assert top in list(moved["党支部"])
+    expected = snapshots.check(copy_demo_db, head["id"])["moved"]
+    assert list(moved["党支部"]) == [m["branch"] for m in expected]
