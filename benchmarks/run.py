@@ -258,6 +258,35 @@ def call_metric(metrics: Any, name: str, con: Any, rules: Any, args: tuple[Any, 
     return getattr(metrics, name)(con, rules, *args, **kwargs)
 
 
+def model_breakdown(metrics: Any, db_path: Path, calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]],
+                    rules: Any) -> dict[str, float]:
+    """One more run of a page's calls with the SQL-model runner of ``pipelines.metrics`` timed: where the
+    time goes, model by model (empty when metrics has no such runner)."""
+    from pipelines import db
+
+    runner_name = next((n for n in ("run_model", "_frame") if hasattr(metrics, n)), None)
+    if runner_name is None:
+        return {}
+    runner = getattr(metrics, runner_name)
+    spent: dict[str, float] = {}
+
+    def timed(con: Any, model: str, *args: Any, **kwargs: Any) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return runner(con, model, *args, **kwargs)
+        finally:
+            spent[model] = spent.get(model, 0.0) + (time.perf_counter() - t0) * 1000
+
+    setattr(metrics, runner_name, timed)
+    try:
+        with db.reading(db_path) as con:
+            for name, args, kwargs in calls:
+                call_metric(metrics, name, con, rules, args, kwargs)
+    finally:
+        setattr(metrics, runner_name, runner)
+    return dict(sorted(spent.items(), key=lambda kv: -kv[1]))
+
+
 def bench_queries(db_path: Path, repeat: int) -> dict[str, Any]:
     """Median and p95 of every page's metrics calls, ours against pandas on the same tables."""
     from pipelines import db
@@ -291,7 +320,8 @@ def bench_queries(db_path: Path, repeat: int) -> dict[str, Any]:
             log(f"queries: {page} failed: {pages[page]['failed']}")
             continue
         pages[page] = {"median_ms": statistics.median(times), "p95_ms": percentile(times, 0.95),
-                       "calls_median_ms": {k: statistics.median(v) for k, v in per_call.items()}}
+                       "calls_median_ms": {k: statistics.median(v) for k, v in per_call.items()},
+                       "models_ms": model_breakdown(metrics, db_path, page_calls_, rules)}
         log(f"queries: {page} ours median {pages[page]['median_ms']:.1f} ms")
     from benchmarks.pandas_pages import PandasPages
 
@@ -445,7 +475,8 @@ def machine() -> dict[str, str]:
             versions[mod] = importlib.import_module(mod).__version__
         except Exception:  # noqa: BLE001 - a missing library is reported, not fatal
             versions[mod] = "missing"
-    return {"cpu": f"{cpu}, {os.cpu_count()} cores", "memory": f"{psutil.virtual_memory().total / 2**30:.1f} GiB",
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return {"load": load, "cpu": f"{cpu}, {os.cpu_count()} cores", "memory": f"{psutil.virtual_memory().total / 2**30:.1f} GiB",
             "os": platform.platform(), "python": platform.python_version(),
             "versions": ", ".join(f"{k} {v}" for k, v in versions.items())}
 
@@ -460,6 +491,8 @@ def report(results: dict[str, Any], args: argparse.Namespace, command: str) -> s
     lines = ["# Benchmarks", "", f"Measured {dt.date.today().isoformat()} with `{command}`.", "",
              f"- Machine: {m['cpu']}, {m['memory']} RAM, {m['os']}",
              f"- Python {m['python']}; {m['versions']}",
+             f"- Load average when the report was written (1, 5, 15 min): {m['load']}; at the start: "
+             f"{results.get('load_at_start')}. Other work on the machine slows every figure alike.",
              f"- Scales: ingest `{results.get('ingest_scale')}`, queries/memory/incremental "
              f"`{results.get('big_scale')}` (seed {args.seed}); built by `python -m pipelines demo --scale NAME`.",
              ""]
@@ -510,8 +543,10 @@ def report(results: dict[str, Any], args: argparse.Namespace, command: str) -> s
                          f"{verdict(e['ratio'] >= TARGETS['query_ratio'])} |")
         lines += ["", "Where our time goes (median ms of each `pipelines.metrics` call):", ""]
         for page, e in q["pages"].items():
-            for call, ms in e.get("calls_median_ms", {}).items():
-                lines.append(f"- {page}: `{call}` {ms:.1f} ms")
+            calls = "; ".join(f"`{call}` {ms:.0f} ms" for call, ms in e.get("calls_median_ms", {}).items())
+            models = ", ".join(f"`{m}` {ms:.0f}" for m, ms in list(e.get("models_ms", {}).items())[:4])
+            if calls:
+                lines.append(f"- **{page}**: {calls}" + (f" — heaviest SQL models (ms, one run): {models}" if models else ""))
         lines.append("")
     mem = results.get("memory")
     if mem:
@@ -573,7 +608,8 @@ def main(argv: list[str] | None = None) -> int:
     args.baseline_every = args.baseline_every or (1 if args.tiny else 2)
     args.branches = args.branches or (None if args.tiny else 100)
     command = "python3 tasks.py bench" + (" " + " ".join(sys.argv[1:]) if len(sys.argv) > 1 else "")
-    results: dict[str, Any] = {"ingest_scale": ingest_scale, "big_scale": big_scale, "notes": []}
+    results: dict[str, Any] = {"ingest_scale": ingest_scale, "big_scale": big_scale, "notes": [],
+                               "load_at_start": ", ".join(f"{x:.1f}" for x in os.getloadavg())}
     if "ingest" in only or "memory" in only:
         ensure_committee(work, ingest_scale, args.seed)
     if {"queries", "memory", "incremental"} & set(only):
