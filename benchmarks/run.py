@@ -72,7 +72,7 @@ def run_child(kind: str, **params: Any) -> dict[str, Any]:
     return result
 
 
-def ensure_committee(work: Path, scale: str, seed: int) -> Path:
+def ensure_committee(work: Path, scale: str, seed: int, workbook_branches: int | None = None) -> Path:
     """The database of ``scale`` in ``work`` (its workbooks beside it), built directly when missing."""
     from pipelines.demo import build
 
@@ -84,7 +84,7 @@ def ensure_committee(work: Path, scale: str, seed: int) -> Path:
         stale.unlink(missing_ok=True)
     log(f"building the {scale} committee into {path} (once; later runs reuse it)")
     t0 = time.perf_counter()
-    summary = build(path, seed=seed, scale=scale, via="direct")
+    summary = build(path, seed=seed, scale=scale, via="direct", workbook_branches=workbook_branches)
     done.write_text(json.dumps(summary, ensure_ascii=False))
     log(f"built {scale} in {time.perf_counter() - t0:.0f} s")
     return path
@@ -611,7 +611,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"ingest_scale": ingest_scale, "big_scale": big_scale, "notes": [],
                                "load_at_start": ", ".join(f"{x:.1f}" for x in os.getloadavg())}
     if "ingest" in only or "memory" in only:
-        ensure_committee(work, ingest_scale, args.seed)
+        ensure_committee(work, ingest_scale, args.seed, args.branches)
     if {"queries", "memory", "incremental"} & set(only):
         big = ensure_committee(work, big_scale, args.seed)
     if "ingest" in only or "memory" in only:

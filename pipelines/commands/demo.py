@@ -20,6 +20,8 @@ def register(sub: Any) -> None:
     p.add_argument("--out", default=None, help="folder for the generated workbooks (default data/demo-workbooks)")
     p.add_argument("--via", choices=["auto", "ingest", "direct"], default="auto",
                    help="ingest: upload the workbooks like any upload; direct: load the generated tables")
+    p.add_argument("--workbook-branches", type=int, default=None, metavar="N",
+                   help="write the workbooks of the first N branches only (large writes ~16,000 files otherwise)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_demo)
 
@@ -30,7 +32,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             sys.stderr.write(f"\r{t('demo.progress', args.lang, table=table, rows=rows)}\033[K")
 
     result = build(args.db, seed=args.seed, scale=args.scale, out=args.out,
-                   via=args.via, lang=args.lang,
+                   via=args.via, lang=args.lang, workbook_branches=args.workbook_branches,
                    progress=progress if args.scale == "province" else None)
     if args.json:
         print_json(result)

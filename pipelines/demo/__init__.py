@@ -83,7 +83,7 @@ def refuse_if_loaded(path: Path) -> None:
 
 def build(db_path: str | Path | None = None, *, seed: int = DEFAULT_SEED, scale: str = "demo",
           out: str | Path | None = None, via: str = "auto", today: date | None = None, lang: str = "zh",
-          progress: Progress | None = None) -> dict[str, Any]:
+          progress: Progress | None = None, workbook_branches: int | None = None) -> dict[str, Any]:
     """Generate the committee of ``scale`` from ``seed`` into the database at ``db_path``; returns a summary.
 
     The workbook scales write their workbooks into ``out``. ``via``: ``"ingest"`` uploads them;
@@ -105,7 +105,7 @@ def build(db_path: str | Path | None = None, *, seed: int = DEFAULT_SEED, scale:
         from pipelines.demo.workbooks import write_workbooks
 
         t0 = time.perf_counter()
-        files = write_workbooks(c, out_dir)
+        files = write_workbooks(c, out_dir, branches=workbook_branches)
         timings["workbooks_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     rejected: list[dict[str, Any]] = []

@@ -457,9 +457,10 @@ def _worker(argv: list[str]) -> None:
 
 
 def write_workbooks(c: Committee, out: str | os.PathLike[str], *, packaging: str | None = None,
-                    workers: int | None = None) -> list[Path]:
-    """Write every workbook of ``c`` into ``out`` (emptied of earlier workbooks first); returns them in
-    upload order, also listed in ``out/upload-order.txt`` with the branch of each.
+                    workers: int | None = None, branches: int | None = None) -> list[Path]:
+    """Write every workbook of ``c`` (of its first ``branches`` branches only, when given) into ``out``
+    (emptied of earlier workbooks first); returns them in upload order, also listed in
+    ``out/upload-order.txt`` with the branch of each.
 
     Big committees are written by several worker processes (``workers``, default: the CPU count), each
     regenerating the same committee from its seed (a forked copy of a process running polars threads can
@@ -471,7 +472,7 @@ def write_workbooks(c: Committee, out: str | os.PathLike[str], *, packaging: str
             old.unlink()
     writer = Writer(c, out, packaging=packaging)
     items: list[Item] = [(date.min, 0, str(writer.zone_division()), -1)]
-    branch_ids = sorted(writer.branches)
+    branch_ids = sorted(writer.branches)[:branches]
     workers = workers or ((os.cpu_count() or 1) if len(branch_ids) > 100 else 1)
     if workers > 1:
         procs = [subprocess.Popen(
