@@ -163,7 +163,7 @@ def events(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, branch: str 
     not counted), ``guests`` (non-members, not counted), ``participation`` (present ÷ expected),
     ``quorum_met``, ``satisfaction`` (null without evaluation), ``ballots``, ``satisfied_votes``,
     ``valid_votes``, ``low_satisfaction`` (a strike), ``has_sign_in, has_record, has_evaluation,
-    is_open_day, notice_days, report_days, duration_hours``, ``violations`` (sorted list of
+    is_open_day, notice_days, report_days, duration_hours, violation_count``, ``violations`` (sorted list of
     ``duration no_evaluation no_record notice quorum report_late``).
     """
     return run_model(con, "events", FIGURES, **figure_params(con, rules, year, branch=branch, branch_ids=branch_ids))
@@ -174,10 +174,11 @@ def compliance(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, branch: 
     """One row per branch and counted month (January to the last complete month of ``year``).
 
     Columns: ``branch_id, branch, zone_id, zone, activity_month`` (date), ``month`` ("YYYY-MM"),
-    ``quarter, held`` (a theme Party day took place), ``activities``, ``violations`` (sorted list of the
-    codes broken by the month's activities), ``compliant`` (held and no violation).
+    ``quarter, held`` (a theme Party day took place), ``activities``, ``violating`` (activities that broke
+    a rule), ``violations`` (sorted list of the codes broken by the month's activities), ``compliant``
+    (held and no violation).
     """
-    return run_model(con, "branch_months", FIGURES, **figure_params(
+    return run_model(con, "compliance", MONTHS, **figure_params(
         con, rules, year, branch=branch, branch_ids=branch_ids, months=counted_months(year, today)))
 
 

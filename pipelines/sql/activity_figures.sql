@@ -107,6 +107,8 @@ final as (
         notice_days,
         report_days,
         duration_hours,
+        cast(v_duration as integer) + cast(v_no_evaluation as integer) + cast(v_no_record as integer)
+            + cast(v_notice as integer) + cast(v_quorum as integer) + cast(v_report_late as integer) as violation_count,
         list_concat(
             case when v_duration then ['duration'] else [] end,
             case when v_no_evaluation then ['no_evaluation'] else [] end,

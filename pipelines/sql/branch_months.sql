@@ -18,9 +18,10 @@ held as (
     select
         branch_id,
         activity_month,
-        count(distinct activity_id) as activities,
+        count(*) as activities,  -- one row per activity and branch
+        count(*) filter (where violation_count > 0) as violating,
         -- most activities break no rule: only their lists are gathered
-        list_sort(list_distinct(flatten(list(violations) filter (where array_length(violations) > 0)))) as violations
+        list_sort(list_distinct(flatten(list(violations) filter (where violation_count > 0)))) as violations
     from activity_figures
     group by branch_id, activity_month
 ),
@@ -37,10 +38,10 @@ final as (
         coalesce(h.activities, 0) > 0 as held,
         coalesce(h.activities, 0) as activities,
         coalesce(h.violations, []) as violations,
-        coalesce(h.activities, 0) > 0 and array_length(coalesce(h.violations, [])) = 0 as compliant
+        coalesce(h.activities, 0) > 0 and coalesce(h.violating, 0) = 0 as compliant
     from scoped_branches as b
     cross join months as m
     left join held as h on h.branch_id = b.branch_id and h.activity_month = m.activity_month
 )
 
-select * from final order by zone_id, branch_id, activity_month
+select * from final

@@ -38,7 +38,7 @@ activity_totals as (
         count(*) filter (where not quorum_met) as quorum_failures,
         avg(satisfaction) as satisfaction,
         count(*) filter (where low_satisfaction) as low_satisfaction_events,
-        count(*) filter (where array_length(violations) > 0) as activities_with_violations
+        count(*) filter (where violation_count > 0) as activities_with_violations
     from period
 ),
 

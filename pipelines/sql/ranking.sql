@@ -23,7 +23,7 @@ period_activities as (
 activity_rates as (
     select
         branch_id,
-        count(distinct activity_id) as activities,
+        count(*) as activities,  -- one row per activity and branch
         avg(participation) as participation,
         avg(satisfaction) as satisfaction,
         bool_or(is_open_day) as open_day
