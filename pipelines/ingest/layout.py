@@ -160,9 +160,9 @@ def branch_in(text: str, known: dict[str, str]) -> str | None:
             best = (pos, len(k), name)
     if best:
         return best[2]
-    m = _BRANCH_RE.search(clean_name(_HOST.sub("", text)))
+    m = _BRANCH_RE.search(simplified(_HOST.sub("", text)))
     if m:
-        name = m.group(1)
+        name = clean_name(m.group(1))
         for prefix in ("关于", "中共", "的"):
             if name.startswith(prefix) and len(name) > len(prefix) + 2:
                 name = name[len(prefix):]

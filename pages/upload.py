@@ -1,0 +1,128 @@
+"""上传数据 · Upload: several workbooks at once, each previewed (kind, what will load, issues by row),
+then loaded on confirmation with progress; the upload history with undo; blank templates."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from pipelines import access, db, templates
+from pipelines.errors import PartydayError
+from pipelines.ingest import FileResult, ingest_files, preview_files, undo_upload, uploads
+from pipelines.ingest.describe import activities_label, counts_label, kind_label
+from pipelines.ingest.model import KINDS
+from pipelines.ui import common
+
+me = access.require_page(common.user(), "upload")
+common.page_header("ui.nav.upload", "ingest.page.caption")
+lang = common.lang()
+path = common.db_path()
+with db.reading(path) as con:
+    allowed = access.upload_branch_ids(con, me)
+    visible = access.visible_branch_ids(con, me)
+branch_rows = common.sql_frame("ui_branches")
+if allowed is not None:
+    branch_rows = branch_rows.filter(pl.col("branch_id").is_in(sorted(allowed)))
+names = branch_rows["branch_name"].to_list()
+
+
+def issues_frame(result: FileResult) -> pl.DataFrame:
+    """The issues of one file as a table sorted by sheet and row."""
+    rows = [{"severity": common.tr(f"ingest.page.severity.{i.severity}"), "sheet": i.sheet or "",
+             "row": i.row, "column": i.column or "", "message": i.message(lang)} for i in result.issues]
+    frame = pl.DataFrame(rows, schema={"severity": pl.String, "sheet": pl.String, "row": pl.Int64,
+                                       "column": pl.String, "message": pl.String})
+    frame = frame.sort(["sheet", "row"], nulls_last=False)
+    return frame.rename({c: common.tr(f"ingest.page.col.{c}") for c in frame.columns})
+
+
+def show_result(result: FileResult) -> None:
+    """One file: status, recognised kind, what will load, issues."""
+    box = {"loaded": st.success, "unchanged": st.info, "rejected": st.error}[result.status]
+    box(f"{result.file} — {common.tr(f'ingest.page.status.{result.status}')}")
+    st.caption(common.tr("ingest.page.kind", kind=kind_label(result.kind, lang)))
+    if result.status == "loaded":
+        st.caption(common.tr("ingest.page.will_load", what=counts_label(result.summary.get("counts", {}), lang)))
+        labels = result.summary.get("activity_labels") or []
+        if labels:
+            st.caption(common.tr("ingest.page.activities", what=activities_label(labels, lang)))
+    if result.issues:
+        st.caption(common.tr("ingest.page.issues"))
+        st.dataframe(issues_frame(result), hide_index=True, key=f"up_issues_{result.file}")
+
+
+choice = st.selectbox(common.tr("ingest.page.branch"), [""] + names,
+                      format_func=lambda x: x or common.tr("ingest.page.branch_auto"), key="up_branch")
+branch = choice or None
+files = st.file_uploader(common.tr("ingest.page.files"), type=["xlsx", "xlsm", "xls", "csv"],
+                         accept_multiple_files=True, key="up_files")
+items = [(f.name, f.getvalue()) for f in files or []]
+if items:
+    fingerprint = hashlib.sha256(b"".join(hashlib.sha256(d).digest() for _, d in items)
+                                 + (branch or "").encode()).hexdigest()
+    if st.session_state.get("up_preview_key") != fingerprint:
+        st.session_state["up_preview"] = preview_files(items, branch=branch, db_path=path, allowed_branch_ids=allowed,
+                                                       lang=lang)
+        st.session_state["up_preview_key"] = fingerprint
+        st.session_state.pop("up_done", None)
+    st.subheader(common.tr("ingest.page.preview"))
+    previews: list[FileResult] = st.session_state["up_preview"]
+    for result in previews:
+        show_result(result)
+    loadable = [it for it, r in zip(items, previews, strict=True) if r.status == "loaded"]
+    if st.button(common.tr("ingest.page.confirm"), type="primary", disabled=not loadable, key="up_confirm"):
+        bar = st.progress(0.0)
+
+        def progress(i: int, n: int, file: str) -> None:
+            bar.progress(i / max(n, 1), text=common.tr("ingest.page.loading", file=file, i=i + 1, n=n))
+
+        done = ingest_files(path, loadable, branch=branch, actor=me.name, allowed_branch_ids=allowed, lang=lang,
+                            progress=progress)
+        bar.progress(1.0)
+        common.clear_caches()
+        st.session_state["up_done"] = done
+        st.session_state.pop("up_preview_key", None)
+    done_results: list[FileResult] | None = st.session_state.get("up_done")
+    if done_results:
+        n = {s: sum(r.status == s for r in done_results) for s in ("loaded", "unchanged", "rejected")}
+        st.success(common.tr("ingest.page.done", **n))
+        for result in done_results:
+            if result.status == "rejected":
+                show_result(result)
+
+st.subheader(common.tr("ingest.page.history"))
+history = uploads(path, branch_ids=visible)
+if not history:
+    st.caption(common.tr("ingest.page.no_history"))
+else:
+    cols = ("upload_id", "file", "kind", "branch", "uploaded_by", "uploaded_at", "status")
+    table: list[dict[str, Any]] = [
+        {**{c: h[c] for c in cols}, "kind": kind_label(h["kind"], lang),
+         "status": common.tr(f"ingest.page.upload_status.{h['status']}")} for h in history]
+    frame = pl.DataFrame(table, schema={c: (pl.Int64 if c == "upload_id" else pl.String) for c in cols})
+    st.dataframe(frame.rename({c: common.tr(f"ingest.page.col.{c}") for c in cols}), hide_index=True,
+                 key="up_history")
+    mine = [h for h in history if h["status"] == "loaded" and (allowed is None or h.get("branch") in names)]
+    if mine:
+        pick = st.selectbox(common.tr("ingest.page.undo_pick"), [h["upload_id"] for h in mine],
+                            format_func=lambda u: next(f"{h['upload_id']} · {h['file']}" for h in mine
+                                                       if h["upload_id"] == u), key="up_undo_pick")
+        if st.button(common.tr("ingest.page.undo"), key="up_undo"):
+            try:
+                result = undo_upload(path, int(pick), actor=me.name, allowed_branch_ids=allowed)
+                common.clear_caches()
+                st.success(common.tr("ingest.page.undone", upload_id=result["upload_id"], file=result["file"]))
+                st.rerun()
+            except PartydayError as exc:
+                common.show_issues(exc.issues)
+
+st.subheader(common.tr("ingest.page.templates"))
+columns = st.columns(len(KINDS))
+for column, kind in zip(columns, KINDS, strict=True):
+    with column:
+        st.download_button(common.tr(f"ingest.kind.{kind}"), data=templates.template(kind),
+                           file_name=templates.template_name(kind), mime=common.XLSX_MIME,
+                           icon=":material/download:", key=f"up_tpl_{kind}", on_click="ignore")

@@ -1,0 +1,77 @@
+"""The upload page in headless Chromium: the committee signs in, uploads a workbook, sees its recognised
+kind and issues, confirms, and finds it in the history; then undoes it."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import OUTPUT, ROOT, start_streamlit
+
+from pipelines import db
+
+pytestmark = pytest.mark.browser
+sys.path.insert(0, str(ROOT / "scripts"))
+import make_fixtures  # noqa: E402
+
+
+@pytest.fixture
+def server(org_db: Path) -> Iterator[Any]:
+    srv = start_streamlit(org_db)
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+def wait_idle(page: Any) -> None:
+    """Wait until Streamlit has finished running the script."""
+    page.wait_for_timeout(300)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    page.wait_for_timeout(300)
+
+
+def test_upload_a_workbook_and_see_it_in_the_history(browser: Any, server: Any, org_db: Path,
+                                                      tmp_path: Path) -> None:
+    data, _golden = make_fixtures.cases()["04_乙支部_2024年3月签到.xlsx"]
+    workbook = tmp_path / "乙支部_2024年3月签到.xlsx"
+    workbook.write_bytes(data)
+    page = browser.new_page()
+    try:
+        page.goto(server.url)
+        page.get_by_label("用户名").fill("dangwei")
+        page.get_by_label("密码").fill("demo1234")
+        page.get_by_role("button", name="登录", exact=True).click()
+        page.get_by_text("退出登录").wait_for(timeout=60_000)
+        page.locator('[data-testid="stSidebarNav"] a', has_text="上传数据").click()
+        page.get_by_text("空白模板下载").wait_for(timeout=60_000)
+        wait_idle(page)
+        page.locator("input[type=file]").set_input_files(str(workbook))
+        page.get_by_text("可以导入").first.wait_for(timeout=60_000)
+        wait_idle(page)
+        assert page.get_by_text("识别类型：签到表、测评表").count() == 1
+        assert page.get_by_text("问题（按行排序）").count() == 1  # its warnings, in a table sorted by row
+        page.get_by_role("button", name="确认导入").click()
+        page.get_by_text("导入完成：1 个已导入，0 个未变化，0 个被拒绝。").wait_for(timeout=60_000)
+        wait_idle(page)
+        page.screenshot(path=str(OUTPUT / "upload.png"), full_page=True) if OUTPUT.exists() else None
+        with db.reading(org_db) as con:
+            rows = con.execute("select upload_id, file_name, status, uploaded_by from uploads").fetchall()
+            n = con.execute("select count(*) from attendance").fetchone()[0]
+        assert [r[1:] for r in rows] == [("乙支部_2024年3月签到.xlsx", "loaded", "dangwei")] and n == 3
+        # The history offers it for undo, by number and file name.
+        pick = page.locator('[data-testid="stSelectbox"]').filter(has_text="选择要撤销的上传")
+        assert f"{rows[0][0]} · 乙支部_2024年3月签到.xlsx" in (pick.inner_text() + pick.locator("input").first
+                                                             .get_attribute("value", timeout=5_000).__str__())
+        wait_idle(page)
+        page.get_by_role("button", name="撤销这次上传").click()
+        page.get_by_role("button", name="撤销这次上传").wait_for(state="detached", timeout=30_000)
+        wait_idle(page)
+    finally:
+        page.close()
+    with db.reading(org_db) as con:
+        assert con.execute("select status, undone_by from uploads").fetchall() == [("undone", "dangwei")]
+        assert con.execute("select count(*) from attendance").fetchone()[0] == 0
