@@ -48,6 +48,8 @@ sys.path.insert(0, str(ROOT))
 TARGETS = {"ingest_ratio": 5.0, "ingest_vs_floor": 2.0, "query_median_ms": 150.0, "query_ratio": 10.0,
            "rss_mb": 2048.0, "incremental_s": 2.0}
 BENCHMARKS = ("ingest", "queries", "memory", "incremental")
+# Text below this line of an existing report (the analysis, written by hand) is kept by a new run.
+NOTES_MARKER = "<!-- analysis: kept across runs -->"
 
 
 # ------------------------------------------------------------------------------------------- helpers
@@ -630,6 +632,10 @@ def main(argv: list[str] | None = None) -> int:
         results["incremental"] = bench_incremental(big, big_scale, args.seed, work)
     text = report(results, args, command)
     target = Path(args.report) if args.report else (work / "BENCHMARKS-tiny.md" if args.tiny else ROOT / "BENCHMARKS.md")
+    kept = ""
+    if target.exists() and NOTES_MARKER in target.read_text(encoding="utf-8"):
+        kept = target.read_text(encoding="utf-8").split(NOTES_MARKER, 1)[1]
+    text = text + "\n" + NOTES_MARKER + (kept or "\n")
     target.write_text(text, encoding="utf-8")
     (work / "bench-results.json").write_text(json.dumps(results, indent=2, default=str, ensure_ascii=False))
     print(text)

@@ -169,3 +169,16 @@ def test_demo_writes_the_workbooks_secretaries_keep(demo_db: Path) -> None:
     assert len(rosters) >= 15
     assert load_workbook(rosters[0]).active["G2"].value == "身份证号"
     assert sorted(folder.glob("03_出勤统计/*.xlsx"))
+
+
+def test_workbooks_of_the_first_branches_only(tmp_path: Path) -> None:
+    from pipelines.demo.workbooks import manifest, write_workbooks
+
+    c = generate("tiny", 2, date(2026, 11, 23))
+    files = write_workbooks(c, tmp_path, branches=2)
+    assert files[0].name == "00_协作区划分.xlsx"
+    names = set(c.branches["name"].to_list()[:2])
+    assert {f.name.split("_")[0] for f in files[1:]} == names
+    assert manifest(tmp_path) == files
+    first = manifest(tmp_path, 1)
+    assert first[0] == files[0] and {f.name.split("_")[0] for f in first[1:]} == {c.branches["name"][0]}
