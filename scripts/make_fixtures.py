@@ -156,6 +156,30 @@ def bad_date(ws: Worksheet) -> None:
     rows(ws, 1, [["主题党日活动纪实表"], ["党支部", "丁支部"], ["活动时间", "2024年2月30日"], ["活动主题", "学习"]])
 
 
+def signin_two_halves(ws: Worksheet) -> None:
+    """A sign-in sheet printed as two halves of one page: the table twice, side by side."""
+    h = title(ws, "甲支部2024年4月主题党日签到表", 6, "时间：2024年4月12日上午")
+    rows(ws, h, [["序号", "姓名", "签到", "序号", "姓名", "签到"],
+                 [1, "王  芳", "√", 4, "张伟（1990）", "√"], [2, "李强", "迟到", 5, "张伟（1992）", "事"],
+                 [3, "ＡＢ", "病", 6, "陈静", "—"], [None], ["出勤率：50%"]])
+
+
+def signin_three_columns(ws: Worksheet) -> None:
+    """Marks in three columns 出席 / 请假 / 缺席, and leave written only in the remarks."""
+    h = title(ws, "甲支部2024年5月主题党日活动签到表", 6, "活动时间：2024-05-10 09:00-12:00")
+    rows(ws, h, [["序号", "党员姓名", "出席", "请假", "缺席", "备注"],
+                 [1, "王芳", "√", None, None, None], [2, "李强", None, "√", None, "培训"],
+                 [3, "AB", None, None, "√", None], [4, "张伟(1990)", "√", None, None, None],
+                 [5, "张伟(1992)", None, None, None, "值班"], [6, "陈静", None, "√", None, None]])
+
+
+def evaluation_units(ws: Worksheet) -> None:
+    """Counts with units in the headers: 满意（票）."""
+    h = title(ws, "甲支部2024年5月主题党日测评结果", 4)
+    rows(ws, h, [["测评内容", "满意（票）", "基本满意（票）", "不满意（票）"], ["总体评价", 4, 1, 0],
+                 ["合计", 4, 1, 0]])
+
+
 def zip_bomb() -> bytes:
     """A valid small workbook with one extra part that inflates to 300 MB (ratio ~1000)."""
     base = io.BytesIO()
@@ -204,6 +228,11 @@ def cases() -> dict[str, tuple[bytes, dict[str, Any]]]:
                                    {"status": ok, "kind": "year", "counts": {"attendance": 9, "members": 3}}),
         "08_丁支部纪实表.xlsx": (save(book(("纪实", record_four))),
                            {"status": ok, "kind": "record", "counts": {"activity_records": 1}}),
+        "09_甲支部_2024年4月_双栏签到.xlsx": (save(book(("签到", signin_two_halves))),
+                                       {"status": ok, "kind": "signin", "counts": {"attendance": 6}}),
+        "10_甲支部_2024年5月.xlsx": (save(book(("签到表", signin_three_columns), ("测评", evaluation_units))),
+                                {"status": ok, "kind": "signin+evaluation",
+                                 "counts": {"attendance": 6, "evaluation_votes": 2}}),
         "20_无姓名列.xlsx": (save(book(("签到表", no_name))), {"status": "rejected", "kind": "signin"}),
         "21_日期不存在.xlsx": (save(book(("纪实", bad_date))), {"status": "rejected", "kind": "record"}),
         "22_改名的CSV.xlsx": ("姓名,签到\n王芳,√\n".encode(), {"status": "rejected", "kind": None}),

@@ -108,6 +108,20 @@ def test_every_fixture_through_the_library_matches_its_golden(fixtures: list[Pat
         joint = con.execute("select level, (select count(*) from activity_branches b where b.activity_id = a.activity_id) "
                             "from activities a where activity_month = date '2024-06-01'").fetchall()
         assert joint == [("zone", 2)]
+        april = dict(con.execute(
+            "select m.name || coalesce(cast(year(m.birth_date) as varchar), ''), a.status from attendance a "
+            "join members m using (member_id) join activities t using (activity_id) "
+            "where t.activity_month = date '2024-04-01' and m.name in ('王芳', '李强', 'AB', '张伟', '陈静')").fetchall())
+        assert april == {"王芳1985": "present", "李强1979": "present", "AB1990": "excused", "张伟1990": "present",
+                         "张伟1992": "excused", "陈静1988": "unexcused"}
+        may = dict(con.execute(
+            "select m.name || coalesce(cast(year(m.birth_date) as varchar), ''), a.status from attendance a "
+            "join members m using (member_id) join activities t using (activity_id) "
+            "where t.activity_month = date '2024-05-01' and m.name in ('王芳', '李强', 'AB', '张伟', '陈静')").fetchall())
+        assert may == {"王芳1985": "present", "李强1979": "excused", "AB1990": "unexcused", "张伟1990": "present",
+                       "张伟1992": "excused", "陈静1988": "excused"}
+        assert con.execute("select duration_hours from activity_records r join activities a using (activity_id) "
+                           "where a.activity_date = date '2024-06-12'").fetchone()[0] == 3.0
         months = con.execute("select list(month(activity_month) order by activity_month) from activities a "
                              "join branches b on b.branch_id = a.host_branch_id where b.name = '丙支部'").fetchone()[0]
         assert months == [1, 2, 4]  # March is empty in the year table: no activity, not a month of absences

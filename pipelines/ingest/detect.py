@@ -60,7 +60,7 @@ def kind_of(table: Table | None, hint: str | None) -> str | None:
         return None
     if len(table.months) >= 3:
         return "year"
-    if "status" in cols or "signature" in cols:
+    if "status" in cols or "signature" in cols or table.status_cols:
         return "signin"
     if hint in ("signin", "roster", "year"):
         return hint

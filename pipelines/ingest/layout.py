@@ -15,7 +15,7 @@ from pipelines.ingest.vocab import canonical, clean_name, lookup, month_labels, 
 HEADER_SCAN_ROWS = 25
 # Lines below a table that are not members: totals, legends, notes, signatures of the form-filler.
 FOOTER_PREFIXES = ("应到", "实到", "合计", "总计", "小计", "注", "说明", "备注:", "填表", "制表", "审核", "统计",
-                   "共计", "签字", "负责人", "total", "note")
+                   "共计", "签字", "负责人", "出勤率", "参会率", "到会率", "出席率", "平均", "total", "note")
 _LABEL = re.compile(r"([^\s:：，,；;　（(]{1,10})\s*[:：]")
 _STATED = {"expected": re.compile(r"应到\s*(\d+)"), "present": re.compile(r"实到\s*(\d+)"),
            "excused": re.compile(r"请假\s*(\d+)"), "unexcused": re.compile(r"缺席\s*(\d+)")}
@@ -30,7 +30,19 @@ class Table:
     months: dict[int, int] = field(default_factory=dict)      # month -> column
     items: dict[str, int] = field(default_factory=dict)       # evaluation item -> column
     ratings: dict[str, int] = field(default_factory=dict)     # rating -> column
+    status_cols: dict[str, int] = field(default_factory=dict)  # 出席 | 请假 | 缺席 as three columns of marks
+    blocks: list[dict[str, int]] = field(default_factory=list)  # side-by-side copies of the table
     score: int = 0
+
+    def block_tables(self) -> list[Table]:
+        """One table per side-by-side block (a sign-in sheet printed as two halves of a page)."""
+        if len(self.blocks) <= 1:
+            return [self]
+        out = []
+        for cols in self.blocks:
+            t = Table(self.header_row, dict(cols), self.months, self.items, self.ratings, {}, [], self.score)
+            out.append(t)
+        return out
 
 
 def cell_text(v: Any) -> str:
@@ -42,17 +54,30 @@ def scan_header(sheet: Sheet, row: int) -> Table:
     """What the cells of ``row`` say as headers."""
     t = Table(row)
     heads, items, ratings, months = lookup("headers"), lookup("evaluation"), lookup("ratings"), month_labels()
+    statuses = lookup("status")
     seen: set[str] = set()
+    block: dict[str, int] = {}
+    last = None
     for col, v in enumerate(sheet.cells[row] if row < sheet.n_rows else []):
         s = cell_text(v)
         if not s or len(s) > 24:
             continue
-        key = norm(s)
-        if key in seen:  # a title merged across the row repeats itself
+        key = header_key(s)
+        if key == last:  # a title merged across the row repeats itself
+            continue
+        last = key
+        if key in heads and heads[key] in block and heads[key] in ("name", "seq"):
+            t.blocks.append(block)  # the same header again: a second copy of the table beside the first
+            block = {}
+        if key in heads and heads[key] not in block:
+            block[heads[key]] = col
+        if key in seen:
             continue
         seen.add(key)
         if key in heads and heads[key] not in t.columns:
             t.columns[heads[key]] = col
+        elif key in statuses and key not in items and len(key) <= 4:
+            t.status_cols.setdefault(statuses[key], col)
         elif key in months and months[key] not in t.months:
             t.months[months[key]] = col
         elif key in items and items[key] not in t.items:
@@ -63,8 +88,31 @@ def scan_header(sheet: Sheet, row: int) -> Table:
             m = values.month_in(s)
             if m and m.month not in t.months and len(key) <= 9:
                 t.months[m.month] = col
-    t.score = len(t.columns) + (len(t.months) if len(t.months) >= 3 else 0) + len(t.items) + len(t.ratings)
+    if block:
+        t.blocks.append(block)
+    if len(t.blocks) > 1 and not all("name" in b for b in t.blocks):
+        t.blocks = t.blocks[:1]
+    t.score = (len(t.columns) + (len(t.months) if len(t.months) >= 3 else 0) + len(t.items) + len(t.ratings)
+               + (len(t.status_cols) if "name" in t.columns else 0))
     return t
+
+
+_BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
+_UNITS = ("人数", "票数", "(票)", "票", "(人)", "人")
+
+
+def header_key(text: str) -> str:
+    """The matching key of a header cell: folded, with bracketed notes and units dropped when that helps
+    ("满意（票）" -> 满意, "签到(打√)" -> 签到)."""
+    key = norm(text)
+    heads = lookup("headers")
+    if key in heads or key in lookup("evaluation") or key in lookup("ratings") or key in month_labels():
+        return key
+    bare = _BRACKETS.sub("", key).strip(":")
+    for unit in _UNITS:
+        if bare.endswith(unit) and len(bare) > len(unit) + 1:
+            bare = bare[: -len(unit)]
+    return bare or key
 
 
 def find_header(sheet: Sheet) -> Table | None:

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import duckdb
-import polars as pl
+import pyarrow as pa
 
 from pipelines.errors import Issue, error, warning
 from pipelines.ingest import values
@@ -28,17 +28,17 @@ from pipelines.ingest.vocab import canonical, clean_name, lookup, norm
 
 FAR_PAST = date(1900, 1, 1)
 _SUFFIX = re.compile(r"^(.+?)\s*[（(]\s*([^）)]*)\s*[）)]$")
-SCHEMAS: dict[str, dict[str, Any]] = {
-    "attendance": {"activity_id": pl.Int64, "member_id": pl.Int64, "branch_id": pl.Int64, "status": pl.Utf8,
-                   "made_up": pl.Boolean, "remark": pl.Utf8, "upload_id": pl.Int64},
-    "guest_attendance": {"activity_id": pl.Int64, "name": pl.Utf8, "guest_kind": pl.Utf8, "upload_id": pl.Int64},
-    "evaluation_votes": {"activity_id": pl.Int64, "item": pl.Utf8, "rating": pl.Utf8, "votes": pl.Int64,
-                         "rater_kind": pl.Utf8, "ballot_no": pl.Int64, "upload_id": pl.Int64},
-    "members": {"member_id": pl.Int64, "name": pl.Utf8, "sex": pl.Utf8, "birth_date": pl.Date,
-                "joined_party_date": pl.Date, "member_kind": pl.Utf8, "is_leading_cadre": pl.Boolean,
-                "upload_id": pl.Int64},
-    "memberships": {"member_id": pl.Int64, "branch_id": pl.Int64, "start_date": pl.Date, "end_date": pl.Date,
-                    "change_reason": pl.Utf8, "upload_id": pl.Int64},
+_I, _S, _B, _D = pa.int64(), pa.string(), pa.bool_(), pa.date32()
+SCHEMAS: dict[str, pa.Schema] = {
+    "attendance": pa.schema({"activity_id": _I, "member_id": _I, "branch_id": _I, "status": _S, "made_up": _B,
+                             "remark": _S, "upload_id": _I}),
+    "guest_attendance": pa.schema({"activity_id": _I, "name": _S, "guest_kind": _S, "upload_id": _I}),
+    "evaluation_votes": pa.schema({"activity_id": _I, "item": _S, "rating": _S, "votes": _I, "rater_kind": _S,
+                                   "ballot_no": _I, "upload_id": _I}),
+    "members": pa.schema({"member_id": _I, "name": _S, "sex": _S, "birth_date": _D, "joined_party_date": _D,
+                          "member_kind": _S, "is_leading_cadre": _B, "upload_id": _I}),
+    "memberships": pa.schema({"member_id": _I, "branch_id": _I, "start_date": _D, "end_date": _D,
+                              "change_reason": _S, "upload_id": _I}),
 }
 
 
@@ -52,9 +52,9 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]
     """Append ``rows`` to ``table`` in one Arrow batch (not row by row)."""
     if not rows:
         return 0
-    frame = pl.DataFrame(rows, schema=SCHEMAS[table], orient="row") if table in SCHEMAS else pl.DataFrame(rows)
+    frame = pa.Table.from_pylist(rows, schema=SCHEMAS[table])
     con.complete()  # a fetchone() may leave a result open; Arrow registration needs none
-    con.register("_ingest_rows", frame.to_arrow())
+    con.register("_ingest_rows", frame)
     try:
         con.execute(f"insert into {table} by name select * from _ingest_rows")
     finally:
@@ -452,7 +452,7 @@ class Loader:
         bid = self.branch_id(p, p.ctx.branch)
         if bid is None:
             return
-        as_of = p.ctx.as_of or self.roster_date
+        as_of = p.ctx.as_of or self.roster_date or p.ctx.month
         if as_of is None:
             as_of = self.today
             self.issues.append(warning("ingest.roster_no_date", sheet=p.sheet, date=as_of.isoformat()))

@@ -45,6 +45,13 @@ def data_rows(sheet: Sheet, table: Table, parsed: Parsed) -> Iterator[tuple[int,
         yield r, name
 
 
+def people_rows(sheet: Sheet, table: Table, parsed: Parsed) -> Iterator[tuple[Table, int, str]]:
+    """``(block, row, name)`` over every side-by-side block of the table (one block for most sheets)."""
+    for block in table.block_tables():
+        for r, name in data_rows(sheet, block, parsed):
+            yield block, r, name
+
+
 def _cell(sheet: Sheet, r: int, table: Table, key: str) -> Any:
     col = table.columns.get(key)
     return None if col is None else sheet.value(r, col)
@@ -61,12 +68,12 @@ def _date_cell(sheet: Sheet, r: int, table: Table, key: str, parsed: Parsed) -> 
         return None
 
 
-def parse_roster(sheet: Sheet, table: Table, parsed: Parsed) -> None:
+def parse_roster(sheet: Sheet, whole: Table, parsed: Parsed) -> None:
     """党员花名册: name, sex, birth, joining date, full/probationary, remarks (cadre, guidance, exemption).
 
     ID-card and phone columns are read past, never kept.
     """
-    for r, name in data_rows(sheet, table, parsed):
+    for table, r, name in people_rows(sheet, whole, parsed):
         p = Person(name, r + 1)
         sex = cell_text(_cell(sheet, r, table, "sex"))
         p.sex = {"男": "男", "女": "女", "m": "男", "male": "男", "f": "女", "female": "女"}.get(norm(sex)) if sex else None
@@ -88,6 +95,8 @@ def parse_roster(sheet: Sheet, table: Table, parsed: Parsed) -> None:
 
 def status_of(mark: str, remark: str) -> tuple[str | None, bool]:
     """``(status, understood)`` of a mark and its remark; a blank mark with leave in the remark is excused."""
+    if mark in ("-", "—", "/", "－", "――", "--"):
+        mark = ""
     if mark:
         st = canonical("status", mark)
         if st is None:
@@ -105,11 +114,11 @@ def made_up(remark: str) -> bool:
     return bool(key) and any(w in key for w in words("remarks", "made_up"))
 
 
-def parse_signin(sheet: Sheet, table: Table, parsed: Parsed) -> None:
+def parse_signin(sheet: Sheet, whole: Table, parsed: Parsed) -> None:
     """签到表: one line per person with a mark, a word or a signature; non-members by their identity."""
-    status_col = table.columns.get("status")
-    sign_col = table.columns.get("signature")
-    for r, name in data_rows(sheet, table, parsed):
+    for table, r, name in people_rows(sheet, whole, parsed):
+        status_col = table.columns.get("status")
+        sign_col = table.columns.get("signature")
         ident = cell_text(_cell(sheet, r, table, "identity"))
         guest_kind = canonical("identity.guests", ident) if ident else None
         if guest_kind is None and ident and "分管" in ident:
@@ -121,6 +130,8 @@ def parse_signin(sheet: Sheet, table: Table, parsed: Parsed) -> None:
         if status_col is not None:
             mark = cell_text(sheet.value(r, status_col))
             col = column_letter(status_col)
+        elif table.status_cols:
+            mark, col = three_columns(sheet, r, table)
         else:
             mark = "√" if cell_text(sheet.value(r, sign_col or 0)) else ""
             col = column_letter(sign_col or 0)
@@ -134,9 +145,21 @@ def parse_signin(sheet: Sheet, table: Table, parsed: Parsed) -> None:
         parsed.marks.append(Mark(name, r + 1, col, status, made_up(remark), remark or None))
 
 
-def parse_year(sheet: Sheet, table: Table, parsed: Parsed) -> None:
+def three_columns(sheet: Sheet, r: int, table: Table) -> tuple[str, str]:
+    """Marks in separate 出席 / 请假 / 缺席 columns: the column holding a mark names the status."""
+    first = column_letter(min(table.status_cols.values()))
+    for status, c in sorted(table.status_cols.items(), key=lambda x: x[1]):
+        mark = cell_text(sheet.value(r, c))
+        if mark and canonical("status", mark) != "unexcused":
+            return {"present": "√", "excused": "请假", "unexcused": "×"}[status], column_letter(c)
+        if mark and status == "unexcused":
+            return "×", column_letter(c)
+    return "", first
+
+
+def parse_year(sheet: Sheet, whole: Table, parsed: Parsed) -> None:
     """年度出勤统计表: members as rows, months as columns; an empty month column had no activity."""
-    for r, name in data_rows(sheet, table, parsed):
+    for table, r, name in people_rows(sheet, whole, parsed):
         remark = values.simplified(cell_text(_cell(sheet, r, table, "remark")))
         per_month: dict[int, str] = {}
         for part in re.split(r"[；;]", remark):
