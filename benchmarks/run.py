@@ -500,7 +500,7 @@ def report(results: dict[str, Any], args: argparse.Namespace, command: str) -> s
              ""]
     ing = results.get("ingest")
     if ing:
-        lines += ["## Ingest throughput", "",
+        lines += ["## Ingest throughput", "", f"Measured {ing.get('measured_at', '')}.", "",
                   f"{ing['files']} workbooks"
                   + (f" (the committee's zone division and every workbook of its first {ing['branches']} branches, "
                      "whole zones)" if ing.get("branches") else "")
@@ -525,7 +525,7 @@ def report(results: dict[str, Any], args: argparse.Namespace, command: str) -> s
             lines += [f"- {ing.get('note')}", ""]
     q = results.get("queries")
     if q:
-        lines += ["## Page queries", "",
+        lines += ["## Page queries", "", f"Measured {q.get('measured_at', '')}.", "",
                   f"Year {q['year']}, the committee's whole scope. Ours: the `pipelines.metrics` calls behind each "
                   f"page with a fresh read connection, {q['repeat']} runs. Baseline: pandas computing the same "
                   f"figures from the core tables already in memory ({q['pandas_repeat']} runs; loading them took "
@@ -552,7 +552,7 @@ def report(results: dict[str, Any], args: argparse.Namespace, command: str) -> s
         lines.append("")
     mem = results.get("memory")
     if mem:
-        lines += ["## Memory", "", "| process | peak RSS MB | target < 2048 MB |", "|---|---:|---|"]
+        lines += ["## Memory", "", f"Measured {mem.get('measured_at', '')}.", "", "| process | peak RSS MB | target < 2048 MB |", "|---|---:|---|"]
         if mem.get("ingest_rss_mb") is not None:
             lines.append(f"| ingest of the {results.get('ingest_scale')} workbooks | {mem['ingest_rss_mb']:.0f} | "
                          f"{verdict(mem['ingest_rss_mb'] < TARGETS['rss_mb'])} |")
@@ -564,7 +564,7 @@ def report(results: dict[str, Any], args: argparse.Namespace, command: str) -> s
         lines.append("")
     inc = results.get("incremental")
     if inc:
-        lines += ["## Incremental load", ""]
+        lines += ["## Incremental load", "", f"Measured {inc.get('measured_at', '')}.", ""]
         if "seconds" in inc:
             lines += [f"`{inc['file']}` ({inc['branch']}) into the {results.get('big_scale')} database: "
                       f"**{inc['seconds']:.2f} s** end to end, status `{inc['status']}` (target < 2 s: "
@@ -610,18 +610,25 @@ def main(argv: list[str] | None = None) -> int:
     args.baseline_every = args.baseline_every or (1 if args.tiny else 2)
     args.branches = args.branches or (None if args.tiny else 100)
     command = "python3 tasks.py bench" + (" " + " ".join(sys.argv[1:]) if len(sys.argv) > 1 else "")
-    results: dict[str, Any] = {"ingest_scale": ingest_scale, "big_scale": big_scale, "notes": [],
-                               "load_at_start": ", ".join(f"{x:.1f}" for x in os.getloadavg())}
-    if "ingest" in only or "memory" in only:
+    results: dict[str, Any] = {}
+    saved = work / "bench-results.json"
+    if set(only) != set(BENCHMARKS) and saved.exists():
+        # A subset run keeps the other sections of the last run (each says when it was measured).
+        previous = json.loads(saved.read_text(encoding="utf-8"))
+        if previous.get("big_scale") == big_scale:
+            results = {k: v for k, v in previous.items() if k in ("ingest", "queries", "memory", "incremental")}
+    results.update({"ingest_scale": ingest_scale, "big_scale": big_scale, "notes": [],
+                    "load_at_start": ", ".join(f"{x:.1f}" for x in os.getloadavg())})
+    if "ingest" in only:
         ensure_committee(work, ingest_scale, args.seed, args.branches)
     if {"queries", "memory", "incremental"} & set(only):
         big = ensure_committee(work, big_scale, args.seed)
-    if "ingest" in only or "memory" in only:
+    if "ingest" in only:
         results["ingest"] = bench_ingest(work, ingest_scale, args.baseline_every, args.branches)
     if "queries" in only:
         results["queries"] = bench_queries(big, repeat)
     if "memory" in only:
-        mem: dict[str, Any] = {"ingest_rss_mb": results["ingest"].get("ingest_rss_mb")}
+        mem: dict[str, Any] = {"ingest_rss_mb": results.get("ingest", {}).get("ingest_rss_mb")}
         if shutil.which("chromium") or Path(os.environ.get("PARTYDAY_CHROMIUM", "/usr/bin/chromium")).exists():
             log("memory: Streamlit server with every page opened in headless Chromium")
             mem.update(bench_app_memory(big, settle_s=0.5 if args.tiny else 2.0))
@@ -630,6 +637,9 @@ def main(argv: list[str] | None = None) -> int:
         results["memory"] = mem
     if "incremental" in only:
         results["incremental"] = bench_incremental(big, big_scale, args.seed, work)
+    for section in only:
+        if section in results:
+            results[section]["measured_at"] = f"{dt.datetime.now():%Y-%m-%d %H:%M}"
     text = report(results, args, command)
     target = Path(args.report) if args.report else (work / "BENCHMARKS-tiny.md" if args.tiny else ROOT / "BENCHMARKS.md")
     kept = ""
@@ -637,7 +647,7 @@ def main(argv: list[str] | None = None) -> int:
         kept = target.read_text(encoding="utf-8").split(NOTES_MARKER, 1)[1]
     text = text + "\n" + NOTES_MARKER + (kept or "\n")
     target.write_text(text, encoding="utf-8")
-    (work / "bench-results.json").write_text(json.dumps(results, indent=2, default=str, ensure_ascii=False))
+    saved.write_text(json.dumps(results, indent=2, default=str, ensure_ascii=False))
     print(text)
     log(f"report written to {target}")
     return 0
