@@ -61,9 +61,11 @@ def log(msg: str) -> None:
 
 def run_child(kind: str, **params: Any) -> dict[str, Any]:
     """Run ``kind`` in a child process; its JSON result plus its own peak resident memory (``rss_mb``)."""
-    proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--child", kind, json.dumps(params)],
-                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
+    proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--child", kind],
+                            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(json.dumps(params))  # thousands of file names: too long for a command line
+    proc.stdin.close()
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -593,11 +595,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="the ingest baseline reads every n-th workbook (default 10, tiny 1)")
     parser.add_argument("--branches", type=int, default=None,
                         help="ingest the workbooks of this many branches (default 100 of large; tiny: all)")
-    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        kind, params = args.child
-        print(json.dumps(CHILDREN[kind](**json.loads(params)), default=str))
+        print(json.dumps(CHILDREN[args.child](**json.loads(sys.stdin.read())), default=str))
         return 0
     only = [b.strip() for b in args.only.split(",") if b.strip()]
     unknown = set(only) - set(BENCHMARKS)
