@@ -17,6 +17,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +35,13 @@ DEMO_ACCOUNTS = (("dangwei", "committee"), ("zone1", "zone_leader"), ("branch1",
                  ("viewer", "viewer"))
 
 _hasher = PasswordHasher()
-# Verified against when the user name is unknown, so that both cases take the same time.
-_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the user name is unknown, so that both cases take the same time."""
+    return _hasher.hash("not a password of anyone")
+
 
 _USER_SELECT = """
 select u.name, u.role, u.branch_id, coalesce(u.zone_id, b.zone_id), b.name, z.name
@@ -58,7 +64,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Whether ``password`` matches ``password_hash`` (False for a missing or malformed hash)."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
