@@ -44,13 +44,14 @@ def refresh(con: duckdb.DuckDBPyConnection, years: Iterable[int] | None = None,
     in_scope = sorted(set(pairs.filter(pl.col("in_branch_scope"))["branch_id"].to_list()) | set(branches or []))
     params = {"years": wanted, "all": branches is None, "branches": in_scope}
     with registered(con, refresh_pairs=pairs):
-        con.execute("delete from out_activity_item where list_contains($years, year) and "
-                    "(activity_id in (select activity_id from refresh_pairs) "
-                    "or activity_id not in (select activity_id from activities))", {"years": wanted})
-        con.execute("delete from out_activity_branch where list_contains($years, year) and "
-                    "($all or activity_id in (select activity_id from refresh_pairs) "
-                    "or list_contains(cast($branches as integer[]), branch_id) "
-                    "or activity_id not in (select activity_id from activities))", params)
+        # Rows of the activities in scope, and (branch scope) every row of the branches in scope, which
+        # also catches the activities an undo removed.
+        stale = ("list_contains($years, year) and ($all or activity_id in (select activity_id from refresh_pairs) "
+                 "or list_contains(cast($branches as integer[]), branch_id))")
+        con.execute("delete from out_activity_item where list_contains($years, year) and ($all "
+                    "or activity_id in (select activity_id from refresh_pairs) "
+                    f"or activity_id in (select activity_id from out_activity_branch where {stale}))", params)
+        con.execute(f"delete from out_activity_branch where {stale}", params)
         con.execute("delete from out_member_year where list_contains($years, year) and "
                     "($all or list_contains(cast($branches as integer[]), branch_id))", params)
         con.execute("drop table if exists member_status")

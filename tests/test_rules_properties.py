@@ -122,6 +122,7 @@ def test_undo_like_change_is_followed_by_refresh() -> None:
     assert metrics.events(c.con, rules(), 2025)["unexcused"].to_list() == [1]
     c.con.execute("delete from activity_branches where activity_id = ?", [aid])
     c.con.execute("delete from activities where activity_id = ?", [aid])
-    refresh(c.con, {2025})
+    refresh(c.con, {2025}, branch_ids={c.branch_ids["甲支部"]})  # as an undo of that branch's upload would
     assert metrics.events(c.con, rules(), 2025).height == 0
-    assert c.con.execute("select count(*) from out_member_year").fetchone() == (0,)
+    for table in ("out_member_year", "out_activity_item", "out_activity_branch"):
+        assert c.con.execute(f"select count(*) from {table}").fetchone() == (0,)

@@ -17,29 +17,26 @@ counts as (
         branch_id,
         count(*) as roster,
         count(*) filter (where status = 'exempt') as exempt,
-        bool_or(has_sign_in) as has_sign_in,
         count(*) filter (where status = 'present') as present,
         count(*) filter (where status = 'excused') as excused,
         count(*) filter (where status = 'unexcused') as unexcused,
         count(*) filter (where made_up) as made_up
     from member_status
+    where branch_id is not null
     group by activity_id, branch_id
 ),
 
 branch_sign_ins as (
-    select distinct a.activity_id, a.branch_id
-    from attendance as a
-    inner join scope_activities as s on s.activity_id = a.activity_id
-    where a.superseded_by is null
+    select distinct activity_id, coalesce(branch_id, sheet_branch_id) as branch_id
+    from member_status
+    where has_sign_in
 ),
 
 others as (
-    select a.activity_id, count(distinct a.member_id) as others
-    from attendance as a
-    inner join scope_activities as s on s.activity_id = a.activity_id
-    left join member_status as ms on ms.activity_id = a.activity_id and ms.member_id = a.member_id
-    where a.superseded_by is null and ms.member_id is null
-    group by a.activity_id
+    select activity_id, count(*) as others
+    from member_status
+    where branch_id is null
+    group by activity_id
 ),
 
 guests as (
@@ -104,14 +101,14 @@ final as (
         coalesce(c.roster, 0) as roster,
         coalesce(c.exempt, 0) as exempt,
         coalesce(c.roster, 0) - coalesce(c.exempt, 0) as expected,
-        coalesce(c.has_sign_in, false) or bs.activity_id is not null as has_sign_in,
-        case when coalesce(c.has_sign_in, false) or bs.activity_id is not null then coalesce(c.present, 0) end
+        bs.activity_id is not null as has_sign_in,
+        case when bs.activity_id is not null then coalesce(c.present, 0) end
             as present,
-        case when coalesce(c.has_sign_in, false) or bs.activity_id is not null then coalesce(c.excused, 0) end
+        case when bs.activity_id is not null then coalesce(c.excused, 0) end
             as excused,
-        case when coalesce(c.has_sign_in, false) or bs.activity_id is not null then coalesce(c.unexcused, 0) end
+        case when bs.activity_id is not null then coalesce(c.unexcused, 0) end
             as unexcused,
-        case when coalesce(c.has_sign_in, false) or bs.activity_id is not null then coalesce(c.made_up, 0) end
+        case when bs.activity_id is not null then coalesce(c.made_up, 0) end
             as made_up,
         coalesce(o.others, 0) as others,
         coalesce(g.guests, 0) as guests,

@@ -1,6 +1,8 @@
--- Every member expected at every (activity, taking-part branch) of the refreshed years, with a status.
--- Reads `refresh_pairs` (refresh_scope.sql, registered by pipelines.refresh or, for one activity, by
--- the activity detail); pipelines.refresh keeps the result in a temporary table for the out_ models.
+-- Everyone at every activity of the refresh scope, one row per activity and member: each member on the
+-- roster of a taking-part branch, with a status, and each member who came but is on none of those
+-- rosters (branch_id null: listed, never counted). Reads `refresh_pairs` (refresh_scope.sql, registered
+-- by pipelines.refresh or, for one activity, by the activity detail); pipelines.refresh keeps the result
+-- in a temporary table for the out_ models.
 --
 -- Conventions (DOMAIN.md "Attendance"):
 --   * The roster is taken on the reference date: the activity date, or the LAST DAY OF THE MONTH when
@@ -14,24 +16,60 @@
 --     UNEXCUSED: a sign-in sheet lists the roster, and leave must be filed in writing to count as
 --     excused. Without any sign-in for the branch the status is unknown (null) and nothing is counted.
 --   * Several live rows for one member and activity: the best status wins (present, excused, unexcused).
+-- Roster rows and attendance rows are gathered in one pass (union all, grouped by activity and member):
+-- at province scale this is the heaviest step of a refresh.
 with pairs as (
     select activity_id, branch_id, year, ref_date
     from refresh_pairs
 ),
 
 scope_activities as (
-    select distinct activity_id
+    select distinct activity_id, year, ref_date
     from pairs
 ),
 
 roster as (
-    select distinct p.activity_id, p.branch_id, p.year, p.ref_date, m.member_id
+    select p.activity_id, p.branch_id, p.year, p.ref_date, m.member_id
     from pairs as p
     inner join memberships as m
         on m.branch_id = p.branch_id
         and m.superseded_by is null
         and m.start_date <= p.ref_date
         and (m.end_date is null or m.end_date >= p.ref_date)
+),
+
+people as (
+    select
+        activity_id,
+        member_id,
+        branch_id as roster_branch_id,
+        cast(null as integer) as sheet_branch_id,
+        cast(null as integer) as status_rank,
+        false as made_up
+    from roster
+    union all
+    select
+        a.activity_id,
+        a.member_id,
+        cast(null as integer) as roster_branch_id,
+        a.branch_id as sheet_branch_id,
+        case a.status when 'present' then 1 when 'excused' then 2 else 3 end as status_rank,
+        a.made_up
+    from attendance as a
+    inner join scope_activities as s on s.activity_id = a.activity_id
+    where a.superseded_by is null
+),
+
+per_member as (
+    select
+        p.activity_id,
+        p.member_id,
+        min(p.roster_branch_id) as branch_id,
+        min(p.sheet_branch_id) as sheet_branch_id,
+        min(p.status_rank) as status_rank,
+        bool_or(p.made_up) as made_up
+    from people as p
+    group by p.activity_id, p.member_id
 ),
 
 exempt as (
@@ -44,51 +82,35 @@ exempt as (
         and (e.end_date is null or e.end_date >= r.ref_date)
 ),
 
-live_attendance as (
-    select a.activity_id, a.member_id, a.branch_id, a.status, a.made_up
-    from attendance as a
-    inner join scope_activities as s on s.activity_id = a.activity_id
-    where a.superseded_by is null
-),
-
-marks as (
-    select
-        activity_id,
-        member_id,
-        min(case status when 'present' then 1 when 'excused' then 2 else 3 end) as status_rank,
-        bool_or(made_up) as made_up
-    from live_attendance
-    group by activity_id, member_id
-),
-
 sign_ins as (
-    select distinct activity_id, branch_id from live_attendance
-    union
-    select r.activity_id, r.branch_id
-    from roster as r
-    inner join marks as k on k.activity_id = r.activity_id and k.member_id = r.member_id
+    -- a branch has a sign-in when one of its roster members, or someone on its own sheet who is on no
+    -- taking-part roster, has an attendance row
+    select distinct activity_id, coalesce(branch_id, sheet_branch_id) as branch_id
+    from per_member
+    where status_rank is not null
 ),
 
 final as (
     select
-        r.activity_id,
-        r.branch_id,
-        r.year,
-        r.ref_date,
-        r.member_id,
+        pm.activity_id,
+        pm.branch_id,
+        pm.sheet_branch_id,
+        s.year,
+        s.ref_date,
+        pm.member_id,
         si.activity_id is not null as has_sign_in,
         case
-            when e.member_id is not null then 'exempt'
+            when pm.branch_id is not null and e.member_id is not null then 'exempt'
             when si.activity_id is null then null
-            when k.status_rank = 1 then 'present'
-            when k.status_rank = 2 then 'excused'
+            when pm.status_rank = 1 then 'present'
+            when pm.status_rank = 2 then 'excused'
             else 'unexcused'
         end as status,
-        coalesce(k.made_up, false) and e.member_id is null as made_up
-    from roster as r
-    left join exempt as e on e.activity_id = r.activity_id and e.member_id = r.member_id
-    left join marks as k on k.activity_id = r.activity_id and k.member_id = r.member_id
-    left join sign_ins as si on si.activity_id = r.activity_id and si.branch_id = r.branch_id
+        coalesce(pm.made_up, false) and e.member_id is null as made_up
+    from per_member as pm
+    inner join scope_activities as s on s.activity_id = pm.activity_id
+    left join exempt as e on e.activity_id = pm.activity_id and e.member_id = pm.member_id
+    left join sign_ins as si on si.activity_id = pm.activity_id and si.branch_id = coalesce(pm.branch_id, pm.sheet_branch_id)
 )
 
 select * from final

@@ -3,14 +3,24 @@
 -- in, widened once to the partner branches of their joint activities (so every branch whose figures the
 -- change can touch is recomputed whole: in_branch_scope). $activity_id narrows to one activity (the
 -- activity detail).
-with taking_part as (
-    select activity_id, branch_id
-    from activity_branches
-    where $activity_id is null or activity_id = $activity_id
+with all_taking_part as (
+    select activity_id, branch_id from activity_branches
+    union all
+    select activity_id, host_branch_id as branch_id from activities where host_branch_id is not null
+),
+
+touched_activities as (
+    select distinct activity_id
+    from all_taking_part
+    where list_contains(cast($branch_ids as integer[]), branch_id)
+),
+
+scope_branches as (
+    select distinct branch_id
+    from all_taking_part
+    where activity_id in (select activity_id from touched_activities)
     union
-    select activity_id, host_branch_id as branch_id
-    from activities
-    where host_branch_id is not null and ($activity_id is null or activity_id = $activity_id)
+    select unnest(cast($branch_ids as integer[])) as branch_id
 ),
 
 year_activities as (
@@ -26,28 +36,15 @@ year_activities as (
     from activities
     where list_contains($years, year(activity_month))
         and ($activity_id is null or activity_id = $activity_id)
+        and ($branch_ids is null or activity_id in (
+            select activity_id from all_taking_part where branch_id in (select branch_id from scope_branches)
+        ))
 ),
 
-touched_activities as (
-    select distinct t.activity_id
-    from taking_part as t
+taking_part as (
+    select distinct t.activity_id, t.branch_id
+    from all_taking_part as t
     inner join year_activities as y on y.activity_id = t.activity_id
-    where list_contains(cast($branch_ids as integer[]), t.branch_id)
-),
-
-scope_branches as (
-    select distinct t.branch_id
-    from taking_part as t
-    inner join touched_activities as a on a.activity_id = t.activity_id
-    union
-    select unnest(cast($branch_ids as integer[])) as branch_id
-),
-
-scope_activities as (
-    select distinct t.activity_id
-    from taking_part as t
-    inner join year_activities as y on y.activity_id = t.activity_id
-    where $branch_ids is null or t.branch_id in (select branch_id from scope_branches)
 ),
 
 final as (
@@ -56,7 +53,6 @@ final as (
         t.branch_id,
         $branch_ids is null or t.branch_id in (select branch_id from scope_branches) as in_branch_scope
     from year_activities as y
-    inner join scope_activities as s on s.activity_id = y.activity_id
     inner join taking_part as t on t.activity_id = y.activity_id
 )
 
