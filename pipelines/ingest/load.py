@@ -585,6 +585,10 @@ class Loader:
 
     def load_zones(self, p: Parsed) -> None:
         """协作区划分: zones, their branches and secretaries; the quarter leader and deputy units."""
+        name = p.record.get("committee")
+        if name and not self.con.execute("select count(*) from committee").fetchall()[0][0]:
+            self.con.execute("insert into committee values (1, ?)", [name])
+            self.undo["committee_added"].append(1)
         zones = {norm(n): int(i) for i, n in self.con.execute("select zone_id, name from zones").fetchall()}
         order = int(self.con.execute("select coalesce(max(sort_order), 0) from zones").fetchone()[0])  # type: ignore[index]
         for zone, branch, secretary, _row in p.zones:

@@ -3,10 +3,12 @@ and the context (branch, date or month) each sheet states or inherits from its w
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from pipelines.errors import Issue, error, warning
-from pipelines.ingest import layout, safety
+from pipelines.ingest import layout, safety, values
 from pipelines.ingest.detect import detect
 from pipelines.ingest.model import KINDS, Context, Parsed
 from pipelines.ingest.parse_forms import parse_evaluation, parse_record, parse_zones
@@ -15,6 +17,8 @@ from pipelines.ingest.read import Sheet, read_workbook
 from pipelines.ingest.values import BadValue, month_in, parse_when, year_in
 
 # Order in which a workbook's sheets are loaded: who and when first, then the facts about an activity.
+_COMMITTEE = re.compile(r"([^\s，,:：]{2,30}?党委)")
+_SHEET_MONTH = re.compile(r"(?<!\d)(\d{1,2})\s*月")
 LOAD_ORDER = {"zones": 0, "roster": 1, "record": 2, "signin": 3, "year": 4, "evaluation": 5}
 
 
@@ -72,6 +76,9 @@ def parse_sheet(sheet: Sheet, forced: str | None, known: dict[str, str]) -> Pars
     p = Parsed(kind, sheet.name, layout.context_from(texts, pairs, known))
     if kind == "zones":
         parse_zones(sheet, table, p)
+        m = _COMMITTEE.search(values.simplified(" ".join(texts[1:])))
+        if m:
+            p.record["committee"] = m.group(1)
     elif kind == "roster":
         parse_roster(sheet, table, p)
     elif kind == "signin":
@@ -162,12 +169,19 @@ def inherit(out: ParsedFile, known: dict[str, str]) -> None:
             c.month = c.day.replace(day=1)
         if c.month is None and p.kind in ("signin", "evaluation", "record"):
             c.month = name_month
+        if c.month is None and p.kind in ("signin", "evaluation", "record") and (c.year or name_year):
+            # A ledger with one sheet per month: "3月签到表" in a workbook named for its year.
+            m = _SHEET_MONTH.search(values.simplified(p.sheet))
+            if m and 1 <= int(m.group(1)) <= 12:
+                c.month = date(c.year or name_year or 0, int(m.group(1)), 1)
         if c.year is None:
             c.year = c.month.year if c.month else name_year
         if p.kind == "roster" and c.as_of is None:
             c.as_of = None
     for p in out.sheets:
         if p.kind in ("signin", "evaluation", "record") and p.ctx.host_branch is None:
-            hosts = {q.ctx.host_branch for q in out.sheets if q.ctx.host_branch}
+            # The host of a joint activity, said on one of its sheets, holds for its other sheets only.
+            hosts = {q.ctx.host_branch for q in out.sheets if q.ctx.host_branch
+                     and (q.ctx.day, q.ctx.month) == (p.ctx.day, p.ctx.month)}
             if len(hosts) == 1:
                 p.ctx.host_branch = next(iter(hosts))

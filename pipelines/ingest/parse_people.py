@@ -93,10 +93,18 @@ def parse_roster(sheet: Sheet, whole: Table, parsed: Parsed) -> None:
         parsed.people.append(p)
 
 
-def status_of(mark: str, remark: str) -> tuple[str | None, bool]:
-    """``(status, understood)`` of a mark and its remark; a blank mark with leave in the remark is excused."""
+_CLOCK = re.compile(r"^\d{1,2}\s*[:：]\s*\d{2}")
+
+
+def status_of(mark: str, remark: str, name: str = "") -> tuple[str | None, bool]:
+    """``(status, understood)`` of a mark and its remark; a blank mark with leave in the remark is excused.
+
+    A signing time (14:25) or the person's own name written in the sign-in column means present.
+    """
     if mark in ("-", "—", "/", "－", "――", "--"):
         mark = ""
+    if mark and (_CLOCK.match(mark) or (name and norm(mark) == norm(name))):
+        return "present", True
     if mark:
         st = canonical("status", mark)
         if st is None:
@@ -137,7 +145,7 @@ def parse_signin(sheet: Sheet, whole: Table, parsed: Parsed) -> None:
             col = column_letter(sign_col or 0)
         if status_col is not None and sign_col is not None and not mark and cell_text(sheet.value(r, sign_col)):
             mark = "√"
-        status, ok = status_of(mark, remark)
+        status, ok = status_of(mark, remark, name)
         if not ok or status is None:
             parsed.issues.append(error("ingest.unknown_mark", sheet=sheet.name, row=r + 1, column=col, value=mark,
                                        name=name))

@@ -62,6 +62,8 @@ def undo(con: duckdb.DuckDBPyConnection, upload_id: int, *, actor: str | None,
                     "is_leading_cadre = ? where member_id = ?", [*old, cadre, mid])
     for bid, zid, secretary in undo_info.get("branches_changed", []):
         con.execute("update branches set zone_id = ?, secretary = ? where branch_id = ?", [zid, secretary, bid])
+    for cid in undo_info.get("committee_added", []):
+        con.execute("delete from committee where committee_id = ?", [cid])
     for zid, year, quarter in undo_info.get("roles_added", []):
         con.execute("delete from zone_quarter_roles where zone_id = ? and year = ? and quarter = ?", [zid, year, quarter])
     for zid, year, quarter, leader, deputy, old_upload in undo_info.get("roles_changed", []):
