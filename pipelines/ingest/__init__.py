@@ -68,12 +68,6 @@ def _sorted(issues: Iterable[Issue]) -> list[Issue]:
     return sorted(issues, key=lambda i: (i.severity != "error", i.sheet or "", i.row or 0, i.column or ""))
 
 
-def _known(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    from pipelines.ingest.vocab import norm
-
-    return {norm(n): n for (n,) in con.execute("select name from branches").fetchall()}
-
-
 def _load(con: duckdb.DuckDBPyConnection, name: str, data: bytes, sha: str, *, branch: str | None, kind: str | None,
           actor: str | None, allowed: set[int] | None, roster_date: date | None, rules: Any,
           refresh_years: set[int] | None = None) -> FileResult:
@@ -83,9 +77,9 @@ def _load(con: duckdb.DuckDBPyConnection, name: str, data: bytes, sha: str, *, b
     once, in its last file's transaction; ``None`` means this file's years only).
     """
     limits = Limits.from_rules(rules)
-    parsed: ParsedFile = parse_file(name, data, limits, kind=kind, known=_known(con))
     upload_id = int(con.execute("select nextval('seq_id')").fetchall()[0][0])
     loader = Loader(con, upload_id, rules=rules, branch=branch, allowed_branch_ids=allowed, roster_date=roster_date)
+    parsed: ParsedFile = parse_file(name, data, limits, kind=kind, known=loader.known())
     issues = list(parsed.issues)
     for p in parsed.sheets:
         issues.extend(p.issues)
@@ -166,20 +160,23 @@ def ingest_files(db_path: str | Path | None, files: Sequence[FileInput], *, bran
     for start in range(0, len(files), BATCH_FILES):
         batch = files[start:start + BATCH_FILES]
         with db.write_session(path) as con:
+            blobs = [_read(item) for item in batch]
+            shas = [hashlib.sha256(data).hexdigest() for _name, data in blobs]
             with db.transaction(con):
                 rules = load_rules(con)
                 pending, pending_ids = _pending_years(con)
+                loaded_before = {r[0] for r in con.execute(
+                    "select distinct sha256 from uploads where status = 'loaded' and list_contains(?, sha256)",
+                    [shas]).fetchall()}
             touched: set[int] = set(pending)
             done_ids: list[int] = list(pending_ids)
-            for j, item in enumerate(batch):
-                name, data = _read(item)
+            for j, ((name, data), sha) in enumerate(zip(blobs, shas, strict=True)):
                 if progress:
                     progress(start + j, len(files), name)
-                sha = hashlib.sha256(data).hexdigest()
                 last = j == len(batch) - 1
                 try:
                     with db.transaction(con):
-                        same = _unchanged(con, name, sha)
+                        same = _unchanged(con, name, sha) if sha in loaded_before or sha in shas[:j] else None
                         if same is not None:
                             results.append(same)
                         else:

@@ -48,11 +48,22 @@ def end_of_month(d: date) -> date:
     return nxt - timedelta(days=1)
 
 
+SMALL_INSERT = 400  # rows; above this an Arrow batch, below it one multi-row VALUES statement
+
+
 def insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> int:
-    """Append ``rows`` to ``table`` in one Arrow batch (not row by row)."""
+    """Append ``rows`` to ``table`` in one statement (never row by row): a bound multi-row ``values`` list
+    for the few dozen rows of a sheet, an Arrow batch for more."""
     if not rows:
         return 0
-    frame = pa.Table.from_pylist(rows, schema=SCHEMAS[table])
+    schema = SCHEMAS[table]
+    cols = schema.names
+    if len(rows) <= SMALL_INSERT:
+        one = "(" + ", ".join("?" * len(cols)) + ")"
+        params = [r.get(c) for r in rows for c in cols]
+        con.execute(f"insert into {table} ({', '.join(cols)}) values {', '.join([one] * len(rows))}", params)
+        return len(rows)
+    frame = pa.Table.from_pylist(rows, schema=schema)
     con.complete()  # a fetchone() may leave a result open; Arrow registration needs none
     con.register("_ingest_rows", frame)
     try:
@@ -188,10 +199,10 @@ class Loader:
 
     def add_part(self, activity_id: int, branch_id: int) -> None:
         """Record that ``branch_id`` takes part in the activity (noted for undo when new)."""
-        found = self.con.execute("select 1 from activity_branches where activity_id = ? and branch_id = ?",
-                                 [activity_id, branch_id]).fetchone()
-        if not found:
-            self.con.execute("insert into activity_branches values (?, ?)", [activity_id, branch_id])
+        added = self.con.execute(
+            "insert into activity_branches select $a, $b where not exists (select 1 from activity_branches "
+            "where activity_id = $a and branch_id = $b) returning 1", {"a": activity_id, "b": branch_id}).fetchall()
+        if added:
             self.undo["parts_added"].append([activity_id, branch_id])
 
     def activity_date(self, activity_id: int) -> tuple[date | None, date]:
