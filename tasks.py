@@ -30,7 +30,7 @@ def _run(*cmd: str | Path, env: dict[str, str] | None = None) -> None:
 
 def setup(dev: bool) -> None:
     """Create .venv/ and install the project (with its dev group when asked)."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - tasks.py runs on the system Python, before any venv
         sys.exit("Python 3.11 or newer is needed / 需要 Python 3.11 或更高版本")
     want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest() + (":dev" if dev else "")
     if STAMP.exists() and want in STAMP.read_text().split():
@@ -61,7 +61,7 @@ def serve() -> None:
     if not db.exists():
         _run(PY, "-m", "pipelines", "--db", db, "demo")
     env = dict(os.environ, PARTYDAY_DB=str(db))
-    _run(PY, "-m", "streamlit", "run", "app.py", "--server.port", "8501", env=env)
+    _run(PY, "-m", "pipelines.ui.serve", "app.py", "--server.port", "8501", env=env)  # streamlit run
 
 
 def test() -> None:

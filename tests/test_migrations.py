@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-
 from conftest import run_cli
+
 from pipelines import db
 from pipelines.errors import PartydayError
 
