@@ -77,7 +77,7 @@ class StreamlitServer:
         self.url = f"http://127.0.0.1:{self.port}"
         full_env = dict(os.environ, PARTYDAY_DB=str(db_path), **(env or {}))
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
+            [sys.executable, "-m", "pipelines.ui.serve", "app.py", "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
              "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

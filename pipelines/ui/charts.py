@@ -288,7 +288,7 @@ def score_breakdown(ranking: pl.DataFrame, weights: dict[str, float], lang: str)
 def zone_scores(ranking: pl.DataFrame, lang: str) -> go.Figure:
     """Zones side by side: each branch's score as a dot in its zone's column (ranked branches only)."""
     fig = go.Figure()
-    ranked = ranking.filter(pl.col("score").is_not_null())
+    ranked = ranking.filter(pl.col("score").is_not_null()).sort("zone_id")
     for i, (zone, part) in enumerate(ranked.group_by("zone", maintain_order=True)):
         fig.add_box(y=part["score"].to_list(), name=str(zone[0]), boxpoints="all", jitter=0.4, pointpos=0,
                     marker_color=PALETTE[i % len(PALETTE)], text=part["branch"].to_list(),

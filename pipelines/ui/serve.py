@@ -1,0 +1,32 @@
+"""``python -m pipelines.ui.serve [streamlit run options]``: start the dashboard server.
+
+The same as ``streamlit run app.py``, except that Streamlit's legacy "pages folder" mode is switched off
+before the first visitor arrives. Streamlit only leaves that mode once ``app.py`` has called
+``st.navigation``; until then a first visit to a deep link such as ``/admin`` would run that page file
+directly, without the shell's sign-in, and list every file of ``pages/`` in the menu.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.web import cli
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``streamlit run app.py`` with ``argv`` as further options; returns the exit code."""
+    PagesManager.uses_pages_directory = False
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0].startswith("-"):
+        args = ["app.py", *args]
+    sys.argv = ["streamlit", "run", *args]
+    try:
+        cli.main()
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
