@@ -37,7 +37,7 @@ else:
 
 zones = common.metric("zone_quarters", f.year)
 zones = zones.filter(pl.col("zone_id").is_in(scope["zone_id"].drop_nulls().unique().to_list()))
-if not zones.is_empty():
+if not zones.is_empty() and (zones["zone_id"].n_unique() <= charts.MAX_LINES or common.heavy("zone_trend")):
     common.chart(charts.zone_trend(zones, "participation", threshold, lang), "participation_zone_trend")
 if common.heavy("distribution"):
     common.chart(charts.distribution(events["participation"].drop_nulls().to_list(), threshold, lang,

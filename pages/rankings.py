@@ -31,8 +31,9 @@ zones = common.metric("zone_quarters", f.year)
 zones = zones.filter(pl.col("zone_id").is_in(ranking["zone_id"].drop_nulls().unique().to_list()))
 if quarter:
     zones = zones.filter(pl.col("quarter") == quarter)
-common.chart(charts.zone_scores(ranking, lang), "rankings_zone_scores")
-common.table(zones.sort("zone_order", "quarter"), "rankings_zones", file_name=f"zones-{f.year}",
+if ranking["zone_id"].n_unique() <= charts.MAX_LINES:
+    common.chart(charts.zone_scores(ranking, lang), "rankings_zone_scores")
+common.table(zones.sort("zone_order", "quarter"), "rankings_zones", file_name=f"zones-{f.year}", search=["zone"],
              columns=["zone", "quarter", "leader", "deputy", "branches", "activities", "participation",
                       "quorum_failures", "satisfaction", "low_satisfaction_events", "open_days", "compliance"])
 

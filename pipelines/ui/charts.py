@@ -23,6 +23,7 @@ BLUE = "#2f6db5"
 PALETTE = ["#c0392b", "#2f6db5", "#2e8b57", "#8e44ad", "#f0a030", "#16a085", "#7f8c8d", "#d35400"]
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 MAX_HEATMAP_ROWS = 80  # more rows than this and a heatmap is unreadable: the pages aggregate to zones
+MAX_LINES = 12  # more zones than this and a chart of one line or box per zone waits behind a toggle
 
 
 def _layout(fig: go.Figure, title: str | None = None, height: int | None = None) -> go.Figure:
