@@ -77,3 +77,26 @@ def test_a_refused_change_changes_nothing(tmp_db) -> None:
         save_overrides(con, {"ranking.weight_compliance": 0.9}, "tester")
     with db.reading(tmp_db) as con:
         assert load_rules(con).overrides == {}
+
+
+def test_rules_set_changes_several_keys_of_one_section_at_once(tmp_db) -> None:
+    from conftest import run_cli
+
+    proc = run_cli("rules", "set", "ranking.weight_participation=0.5", "ranking.weight_satisfaction=0.3",
+                   "ranking.weight_compliance=0.2", db=tmp_db)
+    assert proc.returncode == 0, proc.stderr
+    with db.reading(tmp_db) as con:
+        rules = load_rules(con)
+    assert (rules.get("ranking.weight_participation"), rules.get("ranking.weight_compliance")) == (0.5, 0.2)
+
+
+def test_rules_set_refuses_a_bad_value_and_keeps_the_old_ones(tmp_db) -> None:
+    from conftest import run_cli
+
+    proc = run_cli("--lang", "en", "rules", "set", "attendance.quorum_threshold=80", db=tmp_db)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (
+        "Rule setting attendance.quorum_threshold = 80 is out of range: it must lie between 0.0 and 1.0."
+    )
+    with db.reading(tmp_db) as con:
+        assert load_rules(con).overrides == {}

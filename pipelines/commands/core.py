@@ -51,12 +51,15 @@ def cmd_rules_show(args: argparse.Namespace) -> int:
 
 
 def _assignments_to_toml(assignments: list[str]) -> dict[str, Any]:
-    lines = []
+    """``["ranking.weight_compliance=0.2", ...]`` -> checked overrides (keys of one section grouped,
+    since TOML allows a table header only once)."""
+    sections: dict[str, list[str]] = {}
     for item in assignments:
         key, _, raw = item.partition("=")
         section, _, name = key.strip().partition(".")
-        lines.append(f"[{section}]\n{name} = {raw.strip()}")
-    return parse_overrides("\n".join(lines), source="command line")
+        sections.setdefault(section, []).append(f"{name} = {raw.strip()}")
+    text = "\n".join(f"[{section}]\n" + "\n".join(lines) for section, lines in sections.items())
+    return parse_overrides(text, source="command line")
 
 
 def _rules_operator(args: argparse.Namespace) -> str:
