@@ -133,3 +133,14 @@ def test_refusals(direct_db: Path) -> None:
     assert proc.returncode == 1
     assert proc.stderr.strip() == (f"用户 viewer（角色 viewer）无权查看支部“{other}”的党员明细："
                                    "党员明细只在本支部范围内和党委可见。")
+
+
+def test_missing_database_and_empty_year(tmp_path: Path, direct_db: Path) -> None:
+    missing = tmp_path / "nowhere.duckdb"
+    proc = run_cli("--lang", "en", "events", "--year", YEAR, db=missing)
+    assert proc.returncode == 1 and not missing.exists()
+    assert proc.stderr.strip() == (f"The database file {missing} does not exist. Check the --db path, or create it "
+                                   "first with init or demo and load data.")
+    proc = run_cli("events", "--year", "2019", db=direct_db, check=True)
+    assert proc.stdout.strip() == "没有数据：该年度（或所选支部）尚无已上传的活动。"
+    assert cli_json(direct_db, "events", "--year", "2019") == []
