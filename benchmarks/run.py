@@ -611,15 +611,9 @@ def main(argv: list[str] | None = None) -> int:
     args.baseline_every = args.baseline_every or (1 if args.tiny else 2)
     args.branches = args.branches or (None if args.tiny else 100)
     command = "python3 tasks.py bench" + (" " + " ".join(sys.argv[1:]) if len(sys.argv) > 1 else "")
-    results: dict[str, Any] = {}
     saved = work / "bench-results.json"
-    if set(only) != set(BENCHMARKS) and saved.exists():
-        # A subset run keeps the other sections of the last run (each says when it was measured).
-        previous = json.loads(saved.read_text(encoding="utf-8"))
-        if previous.get("big_scale") == big_scale:
-            results = {k: v for k, v in previous.items() if k in ("ingest", "queries", "memory", "incremental")}
-    results.update({"ingest_scale": ingest_scale, "big_scale": big_scale, "notes": [],
-                    "load_at_start": ", ".join(f"{x:.1f}" for x in os.getloadavg())})
+    results: dict[str, Any] = {"ingest_scale": ingest_scale, "big_scale": big_scale, "notes": [],
+                               "load_at_start": ", ".join(f"{x:.1f}" for x in os.getloadavg())}
     if "ingest" in only:
         ensure_committee(work, ingest_scale, args.seed, args.branches)
     if {"queries", "memory", "incremental"} & set(only):
@@ -641,6 +635,13 @@ def main(argv: list[str] | None = None) -> int:
     for section in only:
         if section in results:
             results[section]["measured_at"] = f"{dt.datetime.now():%Y-%m-%d %H:%M}"
+    if set(only) != set(BENCHMARKS) and saved.exists():
+        # A subset run keeps the other sections of the last runs (each says when it was measured).
+        previous = json.loads(saved.read_text(encoding="utf-8"))
+        if previous.get("big_scale") == big_scale:
+            for section in BENCHMARKS:
+                if section not in only and section in previous:
+                    results[section] = previous[section]
     text = report(results, args, command)
     target = Path(args.report) if args.report else (work / "BENCHMARKS-tiny.md" if args.tiny else ROOT / "BENCHMARKS.md")
     kept = ""
