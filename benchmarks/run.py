@@ -595,6 +595,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="the ingest baseline reads every n-th workbook (default 10, tiny 1)")
     parser.add_argument("--branches", type=int, default=None,
                         help="ingest the workbooks of this many branches (default 100 of large; tiny: all)")
+    parser.add_argument("--report-only", action="store_true",
+                        help="write the report from the saved results of earlier runs, measuring nothing")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -604,6 +606,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(only) - set(BENCHMARKS)
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
+    if args.report_only:
+        only = []
     work = Path(args.work) if args.work else ROOT / "data" / "bench"
     work.mkdir(parents=True, exist_ok=True)
     ingest_scale, big_scale = ("tiny", "tiny") if args.tiny else ("large", "province")
