@@ -62,10 +62,10 @@ def kind_of(table: Table | None, hint: str | None) -> str | None:
         return "year"
     if "status" in cols or "signature" in cols or table.status_cols:
         return "signin"
-    if hint in ("signin", "roster", "year"):
-        return hint
     if PERSON_FIELDS & set(cols):
         return "roster"
+    if hint in ("signin", "roster", "year"):
+        return hint
     return None
 
 
@@ -73,7 +73,8 @@ def detect(sheet: Sheet, forced: str | None = None) -> tuple[str | None, Table |
     """``(kind, header, hinted kind)`` of a sheet; ``forced`` (the ``--kind`` override) wins."""
     table = find_header(sheet)
     above = lines_above(sheet, table.header_row if table else min(sheet.n_rows, 3))
-    hint = title_kind(sheet.name + " " + " ".join(t for line in above for t in line))
+    # The title says more than the sheet name (often left as 签到表 in a copied workbook).
+    hint = title_kind(" ".join(t for line in above for t in line)) or title_kind(sheet.name)
     if forced:
         if forced == "record":
             return "record", None, hint

@@ -38,21 +38,23 @@ class Limits:
     max_sheets: int
     max_rows: int
     max_cells: int
+    file_mb: float = 0.0          # the limits as the rules state them (for messages)
+    uncompressed_mb: float = 0.0
 
     @classmethod
     def from_rules(cls, rules: Any) -> Limits:
         """Read the limits from a :class:`pipelines.config.Rules`."""
         return cls(int(rules.get("limits.max_file_mb") * MB), int(rules.get("limits.max_uncompressed_mb") * MB),
                    float(rules.get("limits.max_compression_ratio")), int(rules.get("limits.max_sheets")),
-                   int(rules.get("limits.max_rows_per_sheet")), int(rules.get("limits.max_cells")))
+                   int(rules.get("limits.max_rows_per_sheet")), int(rules.get("limits.max_cells")),
+                   float(rules.get("limits.max_file_mb")), float(rules.get("limits.max_uncompressed_mb")))
 
 
 def check(file: str, data: bytes, limits: Limits) -> list[Issue]:
     """The reasons to refuse ``data`` (named ``file``) unread; empty when it is a safe ``.xlsx``."""
     lower = file.lower()
     if len(data) > limits.max_file_bytes:
-        return [error("ingest.too_big", file=file, size=round(len(data) / MB, 1),
-                      limit=round(limits.max_file_bytes / MB, 1))]
+        return [error("ingest.too_big", file=file, size=_mb(len(data)), limit=f"{limits.file_mb:g}")]
     if len(data) == 0:
         return [error("ingest.empty_file", file=file)]
     if data.startswith(OLE_MAGIC):
@@ -118,6 +120,12 @@ def check(file: str, data: bytes, limits: Limits) -> list[Issue]:
     if len(sheets) > limits.max_sheets:
         return [error("ingest.too_many_sheets", file=file, sheets=len(sheets), limit=limits.max_sheets)]
     return []
+
+
+def _mb(n: int) -> str:
+    """Bytes as MB for a message: one decimal, two below 0.1 MB."""
+    mb = n / MB
+    return f"{mb:.1f}" if mb >= 0.1 else f"{mb:.2f}"
 
 
 def _looks_like_text(data: bytes) -> bool:
