@@ -180,6 +180,13 @@ def evaluation_units(ws: Worksheet) -> None:
                  ["合计", 4, 1, 0]])
 
 
+def evaluation_loose(ws: Worksheet) -> None:
+    """Item labels in a committee's own words, and a row that is not an item."""
+    h = title(ws, "丁支部2024年7月主题党日活动满意度测评汇总", 4, "时间：2024年7月9日")
+    rows(ws, h, [["测评内容", "满意", "基本满意", "不满意"], ["主题鲜明、特色突出", 5, 1, 0], ["内容充实", 4, 2, 0],
+                 ["形式多样", 3, 3, 0], ["效果明显", 6, 0, 0], ["综合评价", 5, 1, 0], ["其他意见", 1, 0, 0]])
+
+
 def zip_bomb() -> bytes:
     """A valid small workbook with one extra part that inflates to 300 MB (ratio ~1000)."""
     base = io.BytesIO()
@@ -233,6 +240,9 @@ def cases() -> dict[str, tuple[bytes, dict[str, Any]]]:
         "10_甲支部_2024年5月.xlsx": (save(book(("签到表", signin_three_columns), ("测评", evaluation_units))),
                                 {"status": ok, "kind": "signin+evaluation",
                                  "counts": {"attendance": 6, "evaluation_votes": 2}}),
+        "11_丁支部_2024年7月测评.xlsx": (save(book(("测评汇总", evaluation_loose))),
+                                   {"status": ok, "kind": "evaluation", "counts": {"evaluation_votes": 9},
+                                    "warnings": ["ingest.unknown_item"]}),
         "20_无姓名列.xlsx": (save(book(("签到表", no_name))), {"status": "rejected", "kind": "signin"}),
         "21_日期不存在.xlsx": (save(book(("纪实", bad_date))), {"status": "rejected", "kind": "record"}),
         "22_改名的CSV.xlsx": ("姓名,签到\n王芳,√\n".encode(), {"status": "rejected", "kind": None}),

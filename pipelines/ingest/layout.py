@@ -86,8 +86,11 @@ def scan_header(sheet: Sheet, row: int) -> Table:
             t.ratings[ratings[key]] = col
         else:
             m = values.month_in(s)
+            bare_month = _MONTH_HEAD.match(key)
             if m and m.month not in t.months and len(key) <= 9:
                 t.months[m.month] = col
+            elif bare_month and 1 <= int(bare_month.group(1)) <= 12 and int(bare_month.group(1)) not in t.months:
+                t.months[int(bare_month.group(1))] = col
     if block:
         t.blocks.append(block)
     if len(t.blocks) > 1 and not all("name" in b for b in t.blocks):
@@ -97,6 +100,7 @@ def scan_header(sheet: Sheet, row: int) -> Table:
     return t
 
 
+_MONTH_HEAD = re.compile(r"^(\d{1,2})月份?$")
 _BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
 _UNITS = ("人数", "票数", "(票)", "票", "(人)", "人")
 

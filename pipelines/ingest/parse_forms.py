@@ -11,7 +11,7 @@ from pipelines.ingest import values
 from pipelines.ingest.layout import Table, cell_text, is_footer, pairs_in, row_texts
 from pipelines.ingest.model import Parsed, Vote
 from pipelines.ingest.read import Sheet, column_letter
-from pipelines.ingest.vocab import canonical, clean_name, lookup, norm
+from pipelines.ingest.vocab import canonical, clean_name, item_of, lookup, norm
 
 _QUARTER = re.compile(r"([1-4一二三四])")
 _CN = {"一": 1, "二": 2, "三": 3, "四": 4}
@@ -30,10 +30,14 @@ def parse_evaluation(sheet: Sheet, table: Table, parsed: Parsed) -> None:
             texts = row_texts(sheet, r)
             if not texts:
                 continue
-            item = canonical("evaluation", cell_text(sheet.value(r, item_col)))
+            item = item_of(cell_text(sheet.value(r, item_col)))
             if item is None:
                 if is_footer(texts):
                     break
+                if any(isinstance(sheet.value(r, c), int | float) for c in table.ratings.values()):
+                    parsed.issues.append(warning("ingest.unknown_item", sheet=sheet.name, row=r + 1,
+                                                 column=column_letter(item_col),
+                                                 value=cell_text(sheet.value(r, item_col))))
                 continue
             for rating, c in table.ratings.items():
                 raw = sheet.value(r, c)

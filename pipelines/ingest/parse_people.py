@@ -107,6 +107,8 @@ def status_of(mark: str, remark: str, name: str = "") -> tuple[str | None, bool]
         return "present", True
     if mark:
         st = canonical("status", mark)
+        if st is None:  # "√(补)", "请假（病）": the word before the note
+            st = canonical("status", re.split(r"[(（\[【]", mark)[0])
         if st is None:
             return None, False
         return st, True
@@ -184,7 +186,8 @@ def parse_year(sheet: Sheet, whole: Table, parsed: Parsed) -> None:
                 parsed.issues.append(error("ingest.unknown_mark", sheet=sheet.name, row=r + 1,
                                            column=column_letter(col), value=mark, name=name))
                 continue
-            parsed.marks.append(Mark(name, r + 1, column_letter(col), status, made_up(note), note or None, month))
+            parsed.marks.append(Mark(name, r + 1, column_letter(col), status, made_up(note) or made_up(mark),
+                                     note or None, month))
     parsed.months = sorted({m.month for m in parsed.marks if m.month})
     if not parsed.marks and not parsed.issues:
         parsed.issues.append(warning("ingest.year_empty", sheet=sheet.name))

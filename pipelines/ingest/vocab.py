@@ -93,3 +93,23 @@ def words(section: str, key: str) -> tuple[str, ...]:
 def canonical(section: str, text: str) -> str | None:
     """The canonical name of ``text`` in ``section``, or None."""
     return lookup(section).get(norm(text))
+
+
+# Words that name an evaluation item inside a longer label ("主题鲜明、特色突出"), most specific first.
+_ITEM_WORDS = (("overall", ("总体", "综合", "整体", "overall")), ("theme", ("主题", "theme")),
+               ("content", ("内容", "content")), ("format", ("方式", "形式", "format")),
+               ("effect", ("效果", "effect")))
+
+
+def item_of(text: str) -> str | None:
+    """The evaluation item a label names: the declared synonyms, else the word it contains."""
+    found = canonical("evaluation", text)
+    if found or not text:
+        return found
+    key = norm(text)
+    if len(key) > 16:
+        return None
+    for item, hints in _ITEM_WORDS:
+        if any(h in key for h in hints):
+            return item
+    return None
