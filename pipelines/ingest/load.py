@@ -419,8 +419,17 @@ class Loader:
         fields: dict[str, Any] = {"activity_id": aid, "upload_id": self.upload_id}
         c = p.ctx
         fields["topic"] = c.topic
+        if c.end is None and "time_range" in rec:
+            try:
+                span = values.parse_span(str(rec["time_range"][0]))
+            except values.BadValue:
+                span = None
+            if span:
+                c.start, c.end = span
         fields["start_time"], fields["end_time"] = c.start, c.end
         hours = values.duration_hours(c.start, c.end)
+        if hours is None and "duration" in rec:
+            hours = values.parse_hours(rec["duration"][0], float(self.rules.get("schedule.half_day_hours")))
         if hours is None and c.half_day:
             hours = float(self.rules.get("schedule.half_day_hours"))
         fields["duration_hours"] = hours

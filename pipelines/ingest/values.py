@@ -204,3 +204,25 @@ def as_of_in(text_: str) -> date | None:
         return date(y, mo, int(m.group(3)) if m.group(3) else 1)
     except ValueError:
         return None
+
+
+def parse_span(text_: str) -> tuple[time, time] | None:
+    """A clock range on its own: 14:30-17:30."""
+    r = _RANGE.search(simplified(text_))
+    if not r:
+        return None
+    return _clock(int(r.group(1)), int(r.group(2)), text_), _clock(int(r.group(3)), int(r.group(4)), text_)
+
+
+_HOURS = re.compile(r"(\d+(?:\.\d+)?)\s*(小时|h|hours?|个小时)?", re.I)
+
+
+def parse_hours(value: Any, half_day: float) -> float | None:
+    """A duration: 3, '3小时', '2.5 h', '半天' (the rules' half day)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    s = simplified(str(value))
+    if any(w in norm(s) for w in half_day_words()):
+        return half_day
+    m = _HOURS.search(s)
+    return float(m.group(1)) if m else None
