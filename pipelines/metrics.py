@@ -208,8 +208,10 @@ def ranking(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, quarter: in
     ``too_little_data`` (fewer activities than the minimum: not ranked), ``score`` (0–100, two places),
     ``rank`` and ``zone_rank`` (ties share a rank: 1, 2, 2, 4; null when too little data),
     ``prev_score, prev_rank, prev_zone_rank, rank_change`` (places gained against the previous period,
-    positive = up; null when the branch had no activity or no rank then), ``components`` (struct: ``participation, satisfaction, compliance`` as rates and
-    ``open_day_bonus`` in points; score = 100 × Σ weight × rate + bonus, at most 100).
+    positive = up; null when the branch had no activity or no rank then), ``components`` (struct:
+    ``participation, satisfaction, compliance`` as rates and ``open_day_bonus`` in points;
+    score = 100 × Σ weight × rate + bonus, at most 100). Participation and satisfaction cover every
+    activity of the period (this month's too), compliance only the counted months.
     """
     now = _ranking(con, rules, year, quarter, today)
     prev_year, prev_quarter = previous_period(year, quarter)
@@ -239,7 +241,7 @@ def strikes(con: duckdb.DuckDBPyConnection, rules: Rules, year: int,
 def members(con: duckdb.DuckDBPyConnection, rules: Rules, branch: str, year: int) -> pl.DataFrame:
     """Each member's attendance within ``branch`` in ``year`` (member detail: the branch's own view).
 
-    Columns: ``member_id, name, member_kind, is_leading_cadre, on_roster_at_year_end, expected``
+    Columns: ``member_id, name, birth_date, member_kind, is_leading_cadre, on_roster_at_year_end, expected``
     (activities with a sign-in where the member was expected), ``present, excused, unexcused, made_up,
     exempt, participation, max_unexcused_run, last_unexcused_run, warning_in_a_row, warning_per_year,
     warning``, and for leading cadres ``guided_branches, guided_activities, guided_present`` (their

@@ -2,7 +2,7 @@
 -- (unexcused absences in a row, or per year) and, for leading cadres, their attendance at the branches
 -- they guide (cadre_guidance). Members appear while they were on the roster during the year.
 with member_rows as (
-    select y.*, m.name, m.member_kind, m.is_leading_cadre
+    select y.*, m.name, m.birth_date, m.member_kind, m.is_leading_cadre
     from out_member_year as y
     inner join members as m on m.member_id = y.member_id
     where y.branch_id = $branch_id and y.year = $year
@@ -38,6 +38,7 @@ final as (
     select
         r.member_id,
         r.name,
+        r.birth_date,  -- tells apart two members of the same name
         r.member_kind,
         r.is_leading_cadre,
         cr.member_id is not null as on_roster_at_year_end,
