@@ -33,3 +33,16 @@ def test_rules_models_are_cte_chains_with_bound_parameters(path: Path) -> None:
     assert body.lstrip().startswith("with "), "a chain of CTEs"
     assert "select * from final" in body
     assert "{" not in body and "%s" not in body.replace("'%Y-%m'", ""), "parameters are bound, never formatted"
+
+
+COMPOSED = [("events", "FIGURES"), ("strikes", "FIGURES"), ("activity_items", "FIGURES"), ("compliance", "MONTHS"),
+            ("ranking", "MONTHS"), ("zone_quarters", "MONTHS"), ("overview", "MONTHS")]
+
+
+@pytest.mark.parametrize(("model", "upstream"), COMPOSED, ids=[m for m, _ in COMPOSED])
+def test_composed_models_transpile_to_spark(model: str, upstream: str) -> None:
+    from pipelines import metrics
+
+    text = metrics.composed_sql(model, getattr(metrics, upstream))
+    spark = sqlglot.transpile(text, read="duckdb", write="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)
+    assert len(spark) == 1 and "activity_figures AS (" in spark[0]
