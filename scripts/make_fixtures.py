@@ -187,6 +187,22 @@ def evaluation_loose(ws: Worksheet) -> None:
                  ["形式多样", 3, 3, 0], ["效果明显", 6, 0, 0], ["综合评价", 5, 1, 0], ["其他意见", 1, 0, 0]])
 
 
+def signin_two_row_header(ws: Worksheet) -> None:
+    """A header on two rows: 签到情况 merged over 出席 / 请假 / 缺席, the other headers merged down."""
+    title(ws, "丁支部2024年8月主题党日签到表", 6, "时间：2024年8月16日（星期五）下午2:30")
+    rows(ws, 3, [["序号", "姓名", "签到情况", None, None, "备注"], [None, None, "出席", "请假", "缺席", None],
+                 [1, "钱一", "●", None, None, None], [2, "孙二", None, "√", None, "出差"],
+                 [3, "李三", None, None, "✕", None]])
+    for ref in ("A3:A4", "B3:B4", "C3:E3", "F3:F4"):
+        ws.merge_cells(ref)
+
+
+def record_time_row(ws: Worksheet) -> None:
+    """The date in one row, the clock range in another (起止时间)."""
+    rows(ws, 1, [["主题党日活动纪实表"], ["党支部", "丁支部"], ["活动时间", datetime(2024, 8, 16)],
+                 ["起止时间", "14:30—17:30"], ["活动主题", "安全生产"], ["地点", "会议室"]])
+
+
 def zip_bomb() -> bytes:
     """A valid small workbook with one extra part that inflates to 300 MB (ratio ~1000)."""
     base = io.BytesIO()
@@ -243,6 +259,9 @@ def cases() -> dict[str, tuple[bytes, dict[str, Any]]]:
         "11_丁支部_2024年7月测评.xlsx": (save(book(("测评汇总", evaluation_loose))),
                                    {"status": ok, "kind": "evaluation", "counts": {"evaluation_votes": 9},
                                     "warnings": ["ingest.unknown_item"]}),
+        "12_丁支部_2024年8月.xlsx": (save(book(("签到表", signin_two_row_header), ("纪实表", record_time_row))),
+                                {"status": ok, "kind": "signin+record",
+                                 "counts": {"attendance": 3, "members": 3, "activity_records": 1}}),
         "20_无姓名列.xlsx": (save(book(("签到表", no_name))), {"status": "rejected", "kind": "signin"}),
         "21_日期不存在.xlsx": (save(book(("纪实", bad_date))), {"status": "rejected", "kind": "record"}),
         "22_改名的CSV.xlsx": ("姓名,签到\n王芳,√\n".encode(), {"status": "rejected", "kind": None}),

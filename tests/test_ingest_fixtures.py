@@ -3,6 +3,7 @@ compared with its golden; each refusal with its exact message; unchanged, correc
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import sys
@@ -104,7 +105,7 @@ def test_every_fixture_through_the_library_matches_its_golden(fixtures: list[Pat
                           "from activity_records order by record_id").fetchall()
         assert [tuple(map(str, r)) for r in rec] == [
             ("mandatory", "3.0", "2024-03-08", "2024-03-16", "5", "False"),
-            ("optional", "3.0", "None", "None", "10", "True")]
+            ("optional", "3.0", "None", "None", "10", "True"), ("None", "3.0", "None", "None", "None", "False")]
         joint = con.execute("select level, (select count(*) from activity_branches b where b.activity_id = a.activity_id) "
                             "from activities a where activity_month = date '2024-06-01'").fetchall()
         assert joint == [("zone", 2)]
@@ -122,6 +123,13 @@ def test_every_fixture_through_the_library_matches_its_golden(fixtures: list[Pat
                        "张伟1992": "excused", "陈静1988": "excused"}
         assert con.execute("select duration_hours from activity_records r join activities a using (activity_id) "
                            "where a.activity_date = date '2024-06-12'").fetchone()[0] == 3.0
+        august = con.execute(
+            "select m.name, t.status from attendance t join members m using (member_id) join activities a "
+            "using (activity_id) where a.activity_date = date '2024-08-16' order by t.status").fetchall()
+        assert august == [("孙二", "excused"), ("钱一", "present"), ("李三", "unexcused")]
+        assert con.execute("select start_time, end_time, duration_hours from activity_records r join activities a "
+                           "using (activity_id) where a.activity_date = date '2024-08-16'").fetchone() == (
+            dt.time(14, 30), dt.time(17, 30), 3.0)
         months = con.execute("select list(month(activity_month) order by activity_month) from activities a "
                              "join branches b on b.branch_id = a.host_branch_id where b.name = '丙支部'").fetchone()[0]
         assert months == [1, 2, 4]  # March is empty in the year table: no activity, not a month of absences
