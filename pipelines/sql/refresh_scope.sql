@@ -1,7 +1,8 @@
 -- What a refresh recomputes: one row per activity and taking-part branch (the host and every branch of a
 -- joint activity) of the years asked. With $branch_ids, only the activities those branches take part
--- in, widened once to the partner branches of their joint activities (so every branch whose figures the
--- change can touch is recomputed whole: in_branch_scope). $activity_id narrows to one activity (the
+-- in, widened once to the partner branches of their joint activities and to the other branches their
+-- members belong or belonged to (so every branch whose figures the change can touch is recomputed
+-- whole: in_branch_scope). $activity_id narrows to one activity (the
 -- activity detail).
 with all_taking_part as (
     select activity_id, branch_id from activity_branches
@@ -15,10 +16,20 @@ touched_activities as (
     where list_contains(cast($branch_ids as integer[]), branch_id)
 ),
 
+member_branches as (
+    -- the other branches of their members, past or present (a transfer changes both rosters)
+    select distinct other.branch_id
+    from memberships as own
+    inner join memberships as other on other.member_id = own.member_id
+    where list_contains(cast($branch_ids as integer[]), own.branch_id)
+),
+
 scope_branches as (
     select distinct branch_id
     from all_taking_part
     where activity_id in (select activity_id from touched_activities)
+    union
+    select branch_id from member_branches
     union
     select unnest(cast($branch_ids as integer[])) as branch_id
 ),
