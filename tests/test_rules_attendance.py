@@ -172,3 +172,19 @@ def test_superseded_rows_are_not_counted(committee: Committee) -> None:
     committee.refresh()
     row = one(metrics.events(committee.con, rules(), 2025), branch="甲支部")
     assert (row["expected"], row["present"], row["unexcused"]) == (5, 5, 0)
+
+
+def test_activity_detail_lists_everyone_and_refuses_an_unknown_id(committee: Committee) -> None:
+    committee.member("外支部党员", "乙支部")
+    aid = committee.activity("甲支部", "2025-03-10", excused=("甲2",), unexcused=("甲3",), guests=2,
+                             extra_attendance={"外支部党员": "present"})
+    committee.refresh()
+    detail = metrics.activity_detail(committee.con, aid)
+    assert detail.group_by("kind").len().sort("kind").rows() == [("guest", 2), ("member", 5), ("other_member", 1)]
+    assert one(detail, name="甲2")["status"] == "excused" and one(detail, name="甲3")["counted"] is True
+    assert one(detail, name="外支部党员")["counted"] is False
+    from pipelines.errors import PartydayError
+
+    with pytest.raises(PartydayError) as exc:
+        metrics.activity_detail(committee.con, 999999)
+    assert exc.value.message("en") == "There is no activity with id 999999."
