@@ -93,7 +93,7 @@ def charts_rendered(page: Any) -> int:
 
 def test_every_page_in_both_languages(server: Any, browser: Any) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+    context = browser.new_context(viewport={"width": 1440, "height": 1400}, locale="zh-CN")
     page = context.new_page()
     sign_in(page, server.url)
     for lang in ("zh", "en"):
@@ -114,7 +114,7 @@ def test_every_page_in_both_languages(server: Any, browser: Any) -> None:
 
 
 def test_heatmap_cell_and_alert_open_the_activity(server: Any, browser: Any) -> None:
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    context = browser.new_context(viewport={"width": 1440, "height": 1400})
     page = context.new_page()
     sign_in(page, server.url, lang="en")
     # an alert of the overview
@@ -125,6 +125,8 @@ def test_heatmap_cell_and_alert_open_the_activity(server: Any, browser: Any) -> 
     assert "activity=" in page.url
     assert page.get_by_text("Rule broken: quorum not met.").count() == 1
     assert_clean(page, "activity from alert")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "activity-detail-en.png"), full_page=True)
     # a cell of the participation heatmap
     open_page(page, "participation", "en")
     page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg", timeout=30000)
