@@ -89,16 +89,38 @@ def test_killed_inside_the_transaction_leaves_the_database_as_before(roster_db: 
     assert [r.status for r in results] == ["loaded"] * len(files)
 
 
-@pytest.mark.parametrize("delay", [2.5, 5.5])
-def test_killed_at_any_moment_leaves_whole_files_only(roster_db: Path, demo_workbooks: Path, delay: float) -> None:
-    """Killed at an arbitrary moment of a multi-file load (reading, writing, committing or checkpointing):
-    each file is either wholly there or not at all, and loading again completes the set."""
+def stamp(path: Path) -> tuple[int, ...]:
+    """What changes on disk when a write commits or checkpoints: the database file and its WAL."""
+    out: list[int] = []
+    for p in (path, path.with_name(path.name + ".wal")):
+        try:
+            st = p.stat()
+        except FileNotFoundError:
+            out += [0, 0]
+        else:
+            out += [st.st_mtime_ns, st.st_size]
+    return tuple(out)
+
+
+@pytest.mark.parametrize("writes", [1, 6])
+def test_killed_at_any_moment_leaves_whole_files_only(roster_db: Path, demo_workbooks: Path, writes: int) -> None:
+    """Killed in the middle of a multi-file load, after it has written to disk ``writes`` times (so at a
+    moment of reading, writing, committing or checkpointing): each file is either wholly there or not at
+    all, and loading again completes the set."""
     from pipelines import ingest
 
     files = monthly_files(demo_workbooks, branches=3)  # about 70 files, several seconds
     proc = subprocess.Popen([sys.executable, "-m", "pipelines", "--db", str(roster_db), "ingest",
                              *map(str, files)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(delay)
+    seen, last, deadline = 0, stamp(roster_db), time.monotonic() + 120
+    while seen < writes:
+        assert proc.poll() is None, "the load finished before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+        now = stamp(roster_db)
+        if now != last:
+            seen, last = seen + 1, now
+    time.sleep(0.05 * writes)
     assert proc.poll() is None, "the load finished before it could be killed"
     kill(proc)
     assert db.ensure_schema(roster_db) == db.latest_version()
