@@ -67,3 +67,37 @@ def test_empty_database_says_what_to_upload(tmp_path) -> None:
         other = app(path, lang="en", page=page)
         assert not other.exception, page
         assert not other.error, (page, [e.value for e in other.error])
+
+
+def test_a_failing_page_shows_a_friendly_message_not_a_trace(demo_db, tmp_path, monkeypatch) -> None:
+    import shutil
+
+    from pipelines import metrics
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, path)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("internal detail that must not reach the page")
+
+    monkeypatch.setattr(metrics, "events", broken)
+    at = app(path, lang="en")
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Something went wrong and this page could not be shown. Reload the page to try again; if it happens "
+        "again, tell the committee's administrator which page and filters you used."]
+    assert "internal detail" not in texts(at)
+
+
+def test_a_change_made_by_the_command_line_is_seen_at_once(demo_db, tmp_path) -> None:
+    import shutil
+
+    from conftest import run_cli
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, path)
+    before = app(path, lang="en")
+    failures = [m.value for m in before.metric if m.label == "Quorum failures"][1]
+    run_cli("rules", "set", "attendance.quorum_threshold=0.5", db=path, check=True)
+    after = app(path, lang="en")
+    assert int([m.value for m in after.metric if m.label == "Quorum failures"][1]) < int(failures)

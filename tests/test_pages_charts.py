@@ -1,0 +1,115 @@
+"""Chart builders and page views as plain functions (no Streamlit): what a reader of the chart sees."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from pipelines.config import build_rules, default_rules
+from pipelines.ui import charts, views
+from pipelines.ui.filters import Filters, branch_scope, default_year, month_options, year_options
+
+EVENTS = pl.DataFrame({
+    "activity_id": [1, 2, 3, 4],
+    "branch": ["一支部", "一支部", "一支部", "二支部"],
+    "branch_id": [1, 1, 1, 2],
+    "zone": ["一区", "一区", "一区", "二区"],
+    "month": ["2026-01", "2026-02", "2026-02", "2026-01"],
+    "date": [dt.date(2026, 1, 5), dt.date(2026, 2, 3), dt.date(2026, 2, 20), None],
+    "expected": [10, 10, 10, 20],
+    "present": [8, 9, 7, 15],
+    "excused": [1, 1, 2, 3],
+    "unexcused": [1, 0, 1, 2],
+    "participation": [0.8, 0.9, 0.7, 0.75],
+    "quorum_met": [True, True, False, False],
+    "satisfaction": [0.9, 0.5, 0.95, None],
+    "low_satisfaction": [False, True, False, False],
+    "violations": [[], ["no_evaluation"], ["notice", "quorum"], ["quorum"]],
+})
+
+
+def test_participation_heatmap_cells_lead_to_their_activity() -> None:
+    fig = charts.participation_heatmap(EVENTS, ["2026-01", "2026-02", "2026-03"], 0.8, "zh")
+    heat, layer = fig.data
+    assert list(heat.y) == ["一支部", "二支部"] and list(heat.x) == ["1月", "2月", "3月"]
+    # two activities in February: the cell shows the lower one and opens it
+    assert heat.z[0][1] == pytest.approx(0.7) and heat.text[0][1] == "70%"
+    assert heat.z[1][2] is None and heat.text[1][2] == "未开展"
+    assert sorted(layer.customdata) == [1, 3, 4]
+    assert "达标线 80%" in fig.layout.title.text
+
+
+def test_threshold_scale_turns_at_the_threshold() -> None:
+    scale = charts.threshold_scale(0.6)
+    assert scale[0][0] == 0 and scale[-1][0] == 1
+    assert scale[1][0] < 0.6 <= scale[2][0]
+
+
+def test_compliance_calendar_names_the_broken_rules() -> None:
+    calendar = pl.DataFrame({"branch": ["一支部", "一支部", "二支部"], "month": ["2026-01", "2026-02", "2026-01"],
+                             "held": [True, True, False], "violations": [[], ["notice", "quorum"], []]})
+    fig = charts.compliance_calendar(calendar, ["2026-01", "2026-02"], "en")
+    heat = fig.data[0]
+    assert heat.z[0] == (2, 1) or list(heat.z[0]) == [2, 1]
+    assert heat.text[0][1] == "notice<br>quorum"
+    assert heat.text[1][0] == "none"
+
+
+def test_score_breakdown_adds_up_to_the_score() -> None:
+    ranking = pl.DataFrame({"branch": ["甲", "乙"], "score": [80.0, 62.0], "participation": [0.9, 0.8],
+                            "satisfaction": [0.8, 0.6], "compliance": [0.6, 0.4], "open_day_bonus": [2.0, 0.0]})
+    weights = {"participation": 0.4, "satisfaction": 0.3, "compliance": 0.3}
+    fig = charts.score_breakdown(ranking, weights, "en")
+    totals = [sum(bar.x[i] for bar in fig.data) for i in range(2)]
+    assert totals == pytest.approx([80.0, 62.0])
+    assert fig.data[0].name == "Participation (weight 0.4)"
+
+
+def test_quorum_shortfall_at_the_boundary() -> None:
+    rules = default_rules()
+    assert views.quorum_needed(10, rules) == 8  # exactly 80% meets the quorum
+    assert views.quorum_needed(29, rules) == 24
+    strict = build_rules({"attendance.quorum_inclusive": False})
+    assert views.quorum_needed(10, strict) == 9
+    failures = views.quorum_failures(EVENTS, rules)
+    assert failures["activity_id"].to_list() == [3, 4]
+    assert failures["shortfall"].to_list() == [1, 1]
+
+
+def test_alerts_lead_to_the_activity_or_page() -> None:
+    strikes = pl.DataFrame({"branch": ["一支部"] * 2, "month": ["2026-02", "2026-03"], "strikes": [2, 2]})
+    calendar = pl.DataFrame({"branch": ["二支部"], "month": ["2026-02"], "held": [False]})
+    found = views.alerts(EVENTS, strikes, calendar, default_rules(), "en")
+    texts = [a.text for a in found]
+    assert "一支部 2026-02-20: participation 70.0% (7/10), under 80.0%" in texts
+    assert "一支部 2026-02-03: satisfaction 50.0%, under 60.0%" in texts
+    assert "二支部 held no theme Party day in 2026-02" in texts
+    assert "一支部: 2 low-satisfaction activities this year, one more makes it ineligible (3)" in texts
+    assert next(a for a in found if "7/10" in a.text).activity_id == 3
+
+
+def test_ties_and_marks_in_the_ranking() -> None:
+    ranking = pl.DataFrame({"branch": ["甲", "乙", "丙", "丁"], "zone_id": [1, 1, 2, 2], "rank": [1, 2, 2, None],
+                            "zone_rank": [1, 2, 1, None], "rank_change": [1, 0, -2, None],
+                            "too_little_data": [False, False, False, True], "eligible": [True, True, False, True],
+                            "activities": [11, 11, 11, 3], "low_satisfaction_events": [0, 0, 3, 0]})
+    marked = views.ranking_marks(ranking, "zh")
+    assert marked["rank_text"].to_list() == ["1", "2（并列）", "2（并列）", "–"]
+    assert marked["change_text"].to_list() == ["↑1", "＝", "↓2", "–"]
+    assert marked["status_text"].to_list() == ["", "", "取消评先资格（满意度不达标 3 次）", "数据不足（3 次活动）"]
+
+
+def test_filters() -> None:
+    today = dt.date(2026, 11, 23)
+    assert default_year([2025], today) == 2025 and default_year([2025, 2026], today) == 2026
+    assert year_options([2024], today) == [2026, 2024]
+    assert month_options(2) == [0, 4, 5, 6]
+    f = Filters(year=2026, quarter=4)
+    assert views.month_keys(f, today) == ["2026-10", "2026-11"]
+    assert views.month_keys(Filters(year=2025), today)[-1] == "2025-12"
+    branches = pl.DataFrame({"branch_id": [1, 2, 3], "zone_id": [7, 7, 8]})
+    assert branch_scope(Filters(year=2026, zone_id=7), None, branches) == {1, 2}
+    assert branch_scope(Filters(year=2026, zone_id=7), {2, 3}, branches) == {2}
+    assert branch_scope(Filters(year=2026), None, branches) is None
