@@ -33,7 +33,7 @@ if calendar["branch"].n_unique() > charts.MAX_HEATMAP_ROWS:
     st.info(common.tr("ui.participation.too_many", count=calendar["branch"].n_unique(), limit=charts.MAX_HEATMAP_ROWS))
     zones = common.metric("zone_quarters", f.year)
     zones = zones.filter(pl.col("zone_id").is_in(calendar["zone_id"].drop_nulls().unique().to_list()))
-    common.chart(charts.zone_quarter_heatmap(zones, "compliance", 1.0, lang), "compliance_zones")
+    common.chart(charts.zone_quarter_heatmap(zones, "compliance", None, lang), "compliance_zones")
 else:
     scope = common.branches()
     order = [b for b in scope["branch_name"].to_list() if b in set(calendar["branch"].to_list())]

@@ -22,7 +22,7 @@ if rated.is_empty():
     st.stop()
 
 strikes = common.metric("strikes", f.year, branch_ids=ids)
-table = views.strike_table(strikes)
+table = views.strike_table(strikes, lang)
 cols = st.columns(4)
 cols[0].metric(common.tr("ui.satisfaction.rated"), rated.height)
 cols[1].metric(common.tr("ui.satisfaction.low"), rated.filter(pl.col("low_satisfaction")).height)

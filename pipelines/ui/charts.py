@@ -104,8 +104,9 @@ def participation_heatmap(events: pl.DataFrame, months: Sequence[str], threshold
     return _layout(fig, title, height=max(320, 28 * len(rows) + 120))
 
 
-def zone_quarter_heatmap(zones: pl.DataFrame, value: str, threshold: float, lang: str) -> go.Figure:
-    """Zone × quarter coloured by ``value`` (a rate of :func:`pipelines.metrics.zone_quarters`)."""
+def zone_quarter_heatmap(zones: pl.DataFrame, value: str, threshold: float | None, lang: str) -> go.Figure:
+    """Zone × quarter coloured by ``value`` (a rate of :func:`pipelines.metrics.zone_quarters`); with a
+    ``threshold`` the colours turn there, without one they run from red (0) to green (1)."""
     names = zones.sort("zone_order")["zone"].unique(maintain_order=True).to_list()
     quarters = [1, 2, 3, 4]
     z: list[list[float | None]] = [[None] * 4 for _ in names]
@@ -115,7 +116,8 @@ def zone_quarter_heatmap(zones: pl.DataFrame, value: str, threshold: float, lang
     text = [[pct_text(v) for v in line] for line in z]
     fig = go.Figure(go.Heatmap(
         z=z, x=[f"Q{q}" for q in quarters], y=names, text=text, texttemplate="%{text}", zmin=0, zmax=1,
-        colorscale=threshold_scale(threshold), xgap=2, ygap=2, hoverongaps=False,
+        colorscale=threshold_scale(threshold) if threshold is not None else "RdYlGn", xgap=2, ygap=2,
+        hoverongaps=False,
         colorbar={"tickformat": ".0%"},
     ))
     fig.update_yaxes(autorange="reversed")

@@ -133,17 +133,18 @@ def alerts(events: pl.DataFrame, strikes: pl.DataFrame, calendar: pl.DataFrame, 
     return sorted(out, key=lambda a: (a.month, a.severity == "error"), reverse=True)
 
 
-def strike_table(strikes: pl.DataFrame) -> pl.DataFrame:
+def strike_table(strikes: pl.DataFrame, lang: str = "zh") -> pl.DataFrame:
     """One row per branch with strikes: count, eligibility and the activities that count."""
     if strikes.is_empty():
         return pl.DataFrame(schema={"branch": pl.Utf8, "zone": pl.Utf8, "strikes": pl.Int64, "eligible": pl.Boolean,
                                     "strike_activities": pl.Utf8})
+    opening, closing, sep = ("（", "%）", "；") if lang == "zh" else (" (", "%)", "; ")
     return (strikes.sort("month")
             .group_by("branch", "zone", maintain_order=True)
             .agg(pl.col("strikes").max(), pl.col("eligible").all(),
-                 pl.concat_str([pl.col("month"), pl.lit(" "), pl.col("topic").fill_null(""), pl.lit("（"),
-                                (pl.col("satisfaction") * 100).round(1).cast(pl.Utf8), pl.lit("%）")])
-                 .str.join("；").alias("strike_activities"))
+                 pl.concat_str([pl.col("month"), pl.lit(" "), pl.col("topic").fill_null(""), pl.lit(opening),
+                                (pl.col("satisfaction") * 100).round(1).cast(pl.Utf8), pl.lit(closing)])
+                 .str.join(sep).alias("strike_activities"))
             .sort("eligible", pl.col("strikes"), descending=[False, True]))
 
 
