@@ -326,8 +326,12 @@ def table(frame: pl.DataFrame, key: str, *, columns: Sequence[str] | None = None
     view = paged(shown, key)
     config = {column_label(k): v for k, v in (column_config or {}).items()}
     for name in (columns or view.columns):
-        if name in view.columns and is_rate(name, view.schema[name]) and column_label(name) not in config:
+        if name not in view.columns or column_label(name) in config:
+            continue
+        if is_rate(name, view.schema[name]):
             config[column_label(name)] = st.column_config.NumberColumn(format="percent")
+        elif view.schema[name] == pl.Date:
+            config[column_label(name)] = st.column_config.DateColumn(format="YYYY-MM-DD")
     kwargs: dict[str, Any] = {"hide_index": True, "column_config": config, "key": f"{key}_table"}
     if selectable:
         kwargs.update(on_select="rerun", selection_mode="single-row")
