@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,12 +20,13 @@ import duckdb
 
 from pipelines import db
 from pipelines.config import default_rules, load_rules
-from pipelines.errors import Issue, PartydayError
+from pipelines.errors import Issue, PartydayError, error
 from pipelines.ingest.load import Loader
 from pipelines.ingest.parse import ParsedFile, parse_file
 from pipelines.ingest.safety import Limits
 from pipelines.ingest.undo import undo
 
+log = logging.getLogger("partyday.ingest")
 FileInput = Path | str | tuple[str, bytes]
 Progress = Callable[[int, int, str], None]
 
@@ -196,13 +198,22 @@ def ingest_files(db_path: str | Path | None, files: Sequence[FileInput], *, bran
                         with db.transaction(con):
                             _refresh(con, touched)
                             _mark_refreshed(con, done_ids)
-                except PartydayError as exc:
-                    results.append(FileResult(name, "rejected", None, [located(x, name) for x in exc.issues]))
+                except (PartydayError, Exception) as exc:
+                    results.append(_refused(name, exc))
                     if last and touched:
                         with db.transaction(con):
                             _refresh(con, touched)
                             _mark_refreshed(con, done_ids)
     return results
+
+
+def _refused(name: str, exc: BaseException) -> FileResult:
+    """A file refused by an error raised while loading it: the user's message, or for anything unforeseen a
+    message that names the file (the details go to the log); the other files go on."""
+    if isinstance(exc, PartydayError):
+        return FileResult(name, "rejected", None, [located(x, name) for x in exc.issues])
+    log.exception("ingest of %s failed", name, exc_info=exc)
+    return FileResult(name, "rejected", None, [located(error("ingest.unreadable", why=type(exc).__name__), name)])
 
 
 def _memory_db() -> duckdb.DuckDBPyConnection:
@@ -250,8 +261,8 @@ def preview_files(files: Sequence[FileInput], *, branch: str | None = None, kind
                 raise _Rollback(res)
         except _Rollback as rb:
             results.append(rb.args[0])
-        except PartydayError as exc:
-            results.append(FileResult(name, "rejected", None, [located(x, name) for x in exc.issues]))
+        except (PartydayError, Exception) as exc:
+            results.append(_refused(name, exc))
     return results
 
 

@@ -24,7 +24,7 @@ def _bad(parsed: Parsed, sheet: Sheet, r: int, c: int, code: str, raw: Any) -> N
 
 def parse_evaluation(sheet: Sheet, table: Table, parsed: Parsed) -> None:
     """测评表 as vote counts (items down, ratings across, or transposed) or one row per ballot."""
-    if len(table.ratings) >= 2:
+    if table.ratings and (len(table.ratings) >= 2 or len(table.items) < 2):
         item_col = table.columns.get("item", 0)
         for r in range(table.header_row + 1, sheet.n_rows):
             texts = row_texts(sheet, r)
@@ -50,6 +50,9 @@ def parse_evaluation(sheet: Sheet, table: Table, parsed: Parsed) -> None:
                     parsed.votes.append(Vote(item, rating, n))
         return
     # Items across: either rating words per ballot row, or counts per rating row (transposed).
+    if not table.items:
+        parsed.issues.append(error("ingest.no_table", sheet=sheet.name))
+        return
     first_col = min(table.items.values())
     label_col = 0 if first_col > 0 else None
     ballot_col = table.columns.get("ballot", table.columns.get("seq"))

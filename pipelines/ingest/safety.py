@@ -72,7 +72,7 @@ def check(file: str, data: bytes, limits: Limits) -> list[Issue]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError):
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError, OSError):
         return [error("ingest.corrupt", file=file)]
     names = {i.filename for i in infos}
     if any(n.lower().endswith("vbaproject.bin") for n in names):
@@ -108,7 +108,8 @@ def check(file: str, data: bytes, limits: Limits) -> list[Issue]:
                 return [error("ingest.xml_attack", file=file, part=info.filename)]
         content_types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
         workbook = SafeET.fromstring(zf.read("xl/workbook.xml"))
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError):
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError, NotImplementedError,
+            RuntimeError):
         return [error("ingest.corrupt", file=file)]
     except DefusedXmlException:
         return [error("ingest.xml_attack", file=file, part="xl/workbook.xml")]
