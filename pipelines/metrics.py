@@ -23,7 +23,6 @@ Conventions decided here (see also ``sql/refresh_member_status.sql``):
 
 from __future__ import annotations
 
-import calendar
 import re
 import warnings
 from collections.abc import Iterable, Iterator
@@ -263,20 +262,34 @@ def zone_quarters(con: duckdb.DuckDBPyConnection, year: int, rules: Rules | None
                      **figure_params(con, rules, year, months=counted_months(year, today), year=year))
 
 
+def _overview(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, periods: list[date],
+              branch_ids: Iterable[int] | None, today: date | None) -> pl.DataFrame:
+    return run_model(con, "overview", MONTHS, **figure_params(
+        con, rules, year, branch_ids=branch_ids, months=counted_months(year, today), periods=periods,
+        today=today or date.today(), year=year))
+
+
 def overview(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, month: int | None = None,
              branch_ids: Iterable[int] | None = None, today: date | None = None) -> pl.DataFrame:
     """The committee at a glance: one row for ``year`` (or one ``month`` of it, 1–12).
 
-    Columns: ``branches, members`` (on the roster at the end of the period, or today), ``activities,
-    branch_activities, participation, quorum_rate, quorum_failures, satisfaction,
-    low_satisfaction_events, activities_with_violations, branch_months, held_months, missed_months,
-    compliance, branches_ineligible`` (three strikes or more), ``branches_at_risk`` (one strike short).
+    Columns: ``activity_month`` (null for the year), ``month`` ("YYYY-MM" or null), ``branches,
+    members`` (on the roster at the end of the period, or today), ``activities, branch_activities,
+    participation, quorum_rate, quorum_failures, satisfaction, low_satisfaction_events,
+    activities_with_violations, branch_months, held_months, missed_months, compliance,
+    branches_ineligible`` (three strikes or more in the year), ``branches_at_risk`` (one strike short).
     """
-    today = today or date.today()
-    end = date(year, 12, 31) if month is None else date(year, month, calendar.monthrange(year, month)[1])
-    return run_model(con, "overview", MONTHS, **figure_params(
-        con, rules, year, branch_ids=branch_ids, months=counted_months(year, today),
-        month=None if month is None else date(year, month, 1), roster_date=min(end, today)))
+    periods = [] if month is None else [date(year, month, 1)]
+    frame = _overview(con, rules, year, periods, branch_ids, today)
+    return frame.filter(pl.col("activity_month").is_null() if month is None else pl.col("activity_month").is_not_null())
+
+
+def overview_months(con: duckdb.DuckDBPyConnection, rules: Rules, year: int,
+                    branch_ids: Iterable[int] | None = None, today: date | None = None) -> pl.DataFrame:
+    """:func:`overview` for every month of ``year`` (January to December, one row each) in one pass:
+    the monthly trend. The columns of :func:`overview`."""
+    frame = _overview(con, rules, year, [date(year, m, 1) for m in range(1, 13)], branch_ids, today)
+    return frame.filter(pl.col("activity_month").is_not_null())
 
 
 def activity_detail(con: duckdb.DuckDBPyConnection, activity_id: int) -> pl.DataFrame:

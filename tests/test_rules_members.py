@@ -98,3 +98,16 @@ def test_overview(committee: Committee) -> None:
     assert o["branch_months"] == 36 and o["held_months"] == 7
     march = metrics.overview(committee.con, rules(), 2025, month=3, today=date(2026, 1, 1)).to_dicts()[0]
     assert (march["activities"], march["held_months"], march["missed_months"]) == (3, 3, 0)
+
+
+def test_overview_months_match_the_monthly_overview(committee: Committee) -> None:
+    committee.refresh()
+    today = date(2025, 6, 15)
+    months = metrics.overview_months(committee.con, rules(), 2025, today=today)
+    assert months["month"].to_list() == [f"2025-{m:02d}" for m in range(1, 13)]
+    for m in (1, 3, 4, 5, 6, 12):
+        single = metrics.overview(committee.con, rules(), 2025, month=m, today=today).to_dicts()
+        assert single == [months.row(m - 1, named=True)]
+    may = months.row(4, named=True)
+    assert (may["activities"], may["branch_months"], may["held_months"]) == (1, 3, 1)
+    assert months.row(5, named=True)["branch_months"] == 0  # June is not complete on 15 June

@@ -1,25 +1,36 @@
--- The committee at a glance for a year (or one month of it): branches, members, activities, average
--- participation, quorum failures, satisfaction, compliance and the branches at risk of three strikes.
+-- The committee at a glance, for the year and for each of its months in one pass: branches, members,
+-- activities, average participation, quorum failures, satisfaction, compliance and the branches at risk
+-- of three strikes. One row per month of $periods (first days of months) and one for the whole year
+-- (activity_month null). Members are counted on the last day of the period, or $today if earlier.
 -- Reads `activity_figures` (the whole year, for the strikes) and `branch_months` (the counted months),
--- registered by pipelines.metrics. $roster_date: members are counted on that day.
+-- composed in by pipelines.metrics.
 with scoped_branches as (
     select branch_id
     from branches
     where $branch_ids is null or list_contains(cast($branch_ids as integer[]), branch_id)
 ),
 
-period as (
-    select *
-    from activity_figures
-    where $month is null or activity_month = $month
+periods as (
+    select activity_month, least(last_day(activity_month), $today) as roster_date
+    from (select unnest(cast($periods as date[])) as activity_month) as months
+    union all
+    select cast(null as date) as activity_month, least(make_date($year, 12, 31), $today) as roster_date
 ),
 
-roster as (
-    select count(distinct m.member_id) as members
+live_memberships as (
+    -- a member holds one membership at a time (a transfer ends the old one), so memberships are counted
+    select m.start_date, coalesce(m.end_date, date '9999-12-31') as end_date
     from memberships as m
     inner join scoped_branches as b on b.branch_id = m.branch_id
     where m.superseded_by is null
-        and m.start_date <= $roster_date and (m.end_date is null or m.end_date >= $roster_date)
+),
+
+roster as (
+    select p.activity_month, count(*) as members
+    from periods as p
+    cross join live_memberships as m
+    where m.start_date <= p.roster_date and m.end_date >= p.roster_date
+    group by p.activity_month
 ),
 
 strikes as (
@@ -31,6 +42,7 @@ strikes as (
 
 activity_totals as (
     select
+        activity_month,
         count(distinct activity_id) as activities,
         count(*) as branch_activities,
         avg(participation) as participation,
@@ -39,40 +51,45 @@ activity_totals as (
         avg(satisfaction) as satisfaction,
         count(*) filter (where low_satisfaction) as low_satisfaction_events,
         count(*) filter (where violation_count > 0) as activities_with_violations
-    from period
+    from activity_figures
+    group by grouping sets ((activity_month), ())
 ),
 
 month_totals as (
     select
+        activity_month,
         count(*) as branch_months,
         count(*) filter (where held) as held_months,
         count(*) filter (where compliant) as compliant_months
     from branch_months
-    where $month is null or activity_month = $month
+    group by grouping sets ((activity_month), ())
 ),
 
 final as (
     select
+        p.activity_month,
+        strftime(p.activity_month, '%Y-%m') as month,
         (select count(*) from scoped_branches) as branches,
-        r.members,
-        a.activities,
-        a.branch_activities,
+        coalesce(r.members, 0) as members,
+        coalesce(a.activities, 0) as activities,
+        coalesce(a.branch_activities, 0) as branch_activities,
         a.participation,
         case when a.quorum_met + a.quorum_failures > 0 then a.quorum_met / (a.quorum_met + a.quorum_failures) end
             as quorum_rate,
-        a.quorum_failures,
+        coalesce(a.quorum_failures, 0) as quorum_failures,
         a.satisfaction,
-        a.low_satisfaction_events,
-        a.activities_with_violations,
-        m.branch_months,
-        m.held_months,
-        m.branch_months - m.held_months as missed_months,
+        coalesce(a.low_satisfaction_events, 0) as low_satisfaction_events,
+        coalesce(a.activities_with_violations, 0) as activities_with_violations,
+        coalesce(m.branch_months, 0) as branch_months,
+        coalesce(m.held_months, 0) as held_months,
+        coalesce(m.branch_months, 0) - coalesce(m.held_months, 0) as missed_months,
         case when m.branch_months > 0 then m.compliant_months / m.branch_months end as compliance,
         (select count(*) from strikes where strikes >= $strikes_limit) as branches_ineligible,
         (select count(*) from strikes where strikes = $strikes_limit - 1) as branches_at_risk
-    from activity_totals as a
-    cross join roster as r
-    cross join month_totals as m
+    from periods as p
+    left join roster as r on r.activity_month is not distinct from p.activity_month
+    left join activity_totals as a on a.activity_month is not distinct from p.activity_month
+    left join month_totals as m on m.activity_month is not distinct from p.activity_month
 )
 
-select * from final
+select * from final order by activity_month nulls first
