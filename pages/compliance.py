@@ -33,7 +33,12 @@ if calendar["branch"].n_unique() > charts.MAX_HEATMAP_ROWS:
     st.info(common.tr("ui.participation.too_many", count=calendar["branch"].n_unique(), limit=charts.MAX_HEATMAP_ROWS))
     zones = common.metric("zone_quarters", f.year)
     zones = zones.filter(pl.col("zone_id").is_in(calendar["zone_id"].drop_nulls().unique().to_list()))
-    common.chart(charts.zone_quarter_heatmap(zones, "compliance", None, lang), "compliance_zones")
+    if zones["zone_id"].n_unique() <= charts.MAX_HEATMAP_ROWS:
+        common.chart(charts.zone_quarter_heatmap(zones, "compliance", None, lang), "compliance_zones")
+    else:
+        common.table(zones.sort("compliance", nulls_last=True), "compliance_zone_table",
+                     file_name=f"compliance-zones-{f.year}", search=["zone"],
+                     columns=["zone", "quarter", "branches", "branch_months", "held_months", "compliance"])
 else:
     scope = common.branches()
     order = [b for b in scope["branch_name"].to_list() if b in set(calendar["branch"].to_list())]

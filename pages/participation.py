@@ -27,7 +27,14 @@ if scope.height > charts.MAX_HEATMAP_ROWS:
     st.info(common.tr("ui.participation.too_many", count=scope.height, limit=charts.MAX_HEATMAP_ROWS))
     zones = common.metric("zone_quarters", f.year)
     zones = zones.filter(pl.col("zone_id").is_in(scope["zone_id"].unique().to_list()))
-    common.chart(charts.zone_quarter_heatmap(zones, "participation", threshold, lang), "participation_zones")
+    if zones["zone_id"].n_unique() <= charts.MAX_HEATMAP_ROWS:
+        common.chart(charts.zone_quarter_heatmap(zones, "participation", threshold, lang), "participation_zones")
+    else:
+        common.chart(charts.distribution(events["participation"].drop_nulls().to_list(), threshold, lang,
+                                         "ui.col.participation"), "participation_distribution_all")
+        common.table(zones.sort("participation", nulls_last=True), "participation_zone_table",
+                     file_name=f"participation-zones-{f.year}", search=["zone"],
+                     columns=["zone", "quarter", "branches", "activities", "participation", "quorum_failures"])
 else:
     clicked = common.chart(charts.participation_heatmap(events, months, threshold, lang,
                                                         branches=scope["branch_name"].to_list()),
@@ -39,7 +46,7 @@ zones = common.metric("zone_quarters", f.year)
 zones = zones.filter(pl.col("zone_id").is_in(scope["zone_id"].drop_nulls().unique().to_list()))
 if not zones.is_empty() and (zones["zone_id"].n_unique() <= charts.MAX_LINES or common.heavy("zone_trend")):
     common.chart(charts.zone_trend(zones, "participation", threshold, lang), "participation_zone_trend")
-if common.heavy("distribution"):
+if scope.height <= charts.MAX_HEATMAP_ROWS and common.heavy("distribution"):
     common.chart(charts.distribution(events["participation"].drop_nulls().to_list(), threshold, lang,
                                      "ui.col.participation"), "participation_distribution")
 
