@@ -34,18 +34,20 @@ late = views.with_violation(events, "report_late", "no_record")
 
 def kpis(row: dict, title: str, records_late: int) -> None:
     st.subheader(title)
-    cols = st.columns(4)
-    cols[0].metric(common.tr("ui.kpi.branches"), row["branches"])
-    cols[1].metric(common.tr("ui.kpi.members"), row["members"])
-    cols[2].metric(common.tr("ui.kpi.activities"), row["activities"])
-    cols[3].metric(common.tr("ui.kpi.participation"), common.percent(row["participation"]))
-    cols = st.columns(4)
-    cols[0].metric(common.tr("ui.kpi.quorum_failures"), row["quorum_failures"])
-    cols[1].metric(common.tr("ui.kpi.satisfaction"), common.percent(row["satisfaction"]))
-    cols[2].metric(common.tr("ui.kpi.at_risk"), row["branches_at_risk"],
-                   help=common.tr("ui.kpi.at_risk_help", ineligible=row["branches_ineligible"]))
-    cols[3].metric(common.tr("ui.kpi.missed_late"), f"{row['missed_months']} / {records_late}",
-                   help=common.tr("ui.kpi.missed_late_help"))
+    figures = [
+        ("ui.kpi.branches", row["branches"], None), ("ui.kpi.members", row["members"], None),
+        ("ui.kpi.activities", row["activities"], None),
+        ("ui.kpi.participation", common.percent(row["participation"]), None),
+        ("ui.kpi.quorum_failures", row["quorum_failures"], None),
+        ("ui.kpi.satisfaction", common.percent(row["satisfaction"]), None),
+        ("ui.kpi.at_risk", row["branches_at_risk"], common.tr("ui.kpi.at_risk_help", ineligible=row["branches_ineligible"])),
+        ("ui.kpi.missed", row["missed_months"], common.tr("ui.kpi.missed_help")),
+        ("ui.kpi.late", records_late, common.tr("ui.kpi.late_help")),
+    ]
+    for start in range(0, len(figures), 3):
+        cols = st.columns(3)
+        for col, (key, value, help_text) in zip(cols, figures[start:start + 3], strict=True):
+            col.metric(common.tr(key), value, help=help_text)
 
 
 left, right = st.columns(2, gap="large")
