@@ -110,3 +110,27 @@ def test_size_limit_from_the_rules_and_a_zip_bomb_refused_fast(org_db: Path, tmp
     tracemalloc.stop()
     assert r.status == "rejected" and r.issues[0].code == "ingest.zip_bomb"
     assert elapsed < 5 and peak < 50 * 1024 * 1024
+
+
+def test_a_corrected_roster_of_the_same_date_replaces_the_earlier_one(org_db: Path) -> None:
+    first = sheet([["丁支部党员花名册（截至2024年1月）"], ["姓名", "性别"], ["王方", "女"], ["李强", "男"]])
+    sign = sheet([["丁支部2024年3月主题党日签到表"], ["时间：2024-03-15"], ["姓名", "签到"], ["王方", "√"], ["李强", "×"]])
+    fixed = sheet([["丁支部党员花名册（截至2024年1月）"], ["姓名", "性别"], ["王芳", "女"], ["李强", "男"]])
+    r1, _r2, r3 = ingest_files(org_db, [("花名册.xlsx", first), ("签到.xlsx", sign), ("花名册更正.xlsx", fixed)],
+                               lang="en")
+    assert r3.status == "loaded"
+    assert [i.message("en") for i in r3.issues if i.code == "ingest.roster_replaced"] == [
+        f'File 花名册更正.xlsx, sheet "签到表": this roster has the same date (2024-01-01) as upload {r1.upload_id} '
+        "(花名册.xlsx) and replaces it as a correction; undoing this upload gives the earlier roster back."]
+
+    def state() -> tuple[list[tuple[object, ...]], tuple[object, ...]]:
+        with db.reading(org_db) as con:
+            names = con.execute("select m.name from memberships s join members m using (member_id) "
+                                "where s.superseded_by is null order by 1").fetchall()
+            figures = con.execute("select roster, present, unexcused, others from out_activity_branch").fetchone()
+        return names, figures
+
+    # The misspelt member is the same person: her attendance still counts, nobody joined or left.
+    assert state() == ([("李强",), ("王芳",)], (2, 1, 1, 0))
+    undo_upload(org_db, r3.upload_id, actor="dangwei")
+    assert state() == ([("李强",), ("王方",)], (2, 1, 1, 0))

@@ -80,7 +80,8 @@ def _load(con: duckdb.DuckDBPyConnection, name: str, data: bytes, sha: str, *, b
     """
     limits = Limits.from_rules(rules)
     upload_id = int(con.execute("select nextval('seq_id')").fetchall()[0][0])
-    loader = Loader(con, upload_id, rules=rules, branch=branch, allowed_branch_ids=allowed, roster_date=roster_date)
+    loader = Loader(con, upload_id, rules=rules, branch=branch, allowed_branch_ids=allowed, roster_date=roster_date,
+                    actor=actor)
     parsed: ParsedFile = parse_file(name, data, limits, kind=kind, known=loader.known())
     issues = list(parsed.issues)
     for p in parsed.sheets:
@@ -93,7 +94,7 @@ def _load(con: duckdb.DuckDBPyConnection, name: str, data: bytes, sha: str, *, b
         "kind": parsed.kind, "sheets": [{"sheet": p.sheet, "kind": p.kind} for p in parsed.sheets],
         "counts": dict(loader.counts), "activities": loader.activities, "years": sorted(loader.years),
         "branch_ids": sorted(loader.branch_ids), "undo": dict(loader.undo),
-        "refreshed": refresh_years is None,
+        "refreshed": refresh_years is None, "as_of": loader.as_of, "replaced_uploads": loader.replaced,
     }
     result = FileResult(name, "loaded", parsed.kind, issues, upload_id, summary)
     if any(i.severity == "error" for i in issues):

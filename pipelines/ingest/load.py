@@ -11,6 +11,7 @@ the upload's summary so that undo can restore it.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from datetime import date, timedelta
@@ -85,7 +86,7 @@ class Loader:
 
     def __init__(self, con: duckdb.DuckDBPyConnection, upload_id: int, *, rules: Any, branch: str | None = None,
                  allowed_branch_ids: set[int] | None = None, roster_date: date | None = None,
-                 today: date | None = None) -> None:
+                 today: date | None = None, actor: str | None = None) -> None:
         self.con = con
         self.upload_id = upload_id
         self.rules = rules
@@ -99,6 +100,10 @@ class Loader:
         self.activities: list[int] = []
         self.undo: dict[str, list[Any]] = defaultdict(list)
         self.branch_ids: set[int] = set()
+        self.actor = actor
+        self.replaced: list[int] = []      # uploads this one replaced (a corrected roster of the same date)
+        self.as_of: str | None = None      # a roster's date, kept in the summary
+        self.orphans: dict[str, list[tuple[int, date | None]]] = defaultdict(list)
         self.branches: dict[str, tuple[int, str]] = {}
         self.reload_branches()
 
@@ -485,6 +490,8 @@ class Loader:
             if len(group) > 1 and len({x.birth for x in group}) < len(group):
                 self.issues.append(error("ingest.same_name_roster", sheet=p.sheet, row=group[1].row,
                                          name=group[0].name, first_row=group[0].row))
+        self.replace_same_roster(p, bid, as_of)
+        orphans = self.pair_orphans(p.people)
         first = not self.has_roster(bid)
         current = {} if first else self.roster(bid, as_of)
         day_before = as_of - timedelta(days=1)
@@ -511,10 +518,16 @@ class Loader:
                 self.update_member(mid, person)
                 roster_ids[mid] = person
                 continue
-            mid = new_ids(self.con, 1)[0]
-            new_members.append({"member_id": mid, "name": person.name, "sex": person.sex, "birth_date": person.birth,
-                                "joined_party_date": person.joined, "member_kind": person.kind,
-                                "is_leading_cadre": person.is_cadre, "upload_id": self.upload_id})
+            known = orphans.get(person.row)
+            if known is not None:
+                mid = known
+                self.update_member(mid, person)
+            else:
+                mid = new_ids(self.con, 1)[0]
+                new_members.append({"member_id": mid, "name": person.name, "sex": person.sex,
+                                    "birth_date": person.birth, "joined_party_date": person.joined,
+                                    "member_kind": person.kind, "is_leading_cadre": person.is_cadre,
+                                    "upload_id": self.upload_id})
             start = as_of
             reason = "joined"
             if first:
@@ -537,21 +550,79 @@ class Loader:
         self.counts["memberships"] += insert(self.con, "memberships", new_ships)
         self.roster_extras(p, bid, as_of, roster_ids)
         self.counts["roster_lines"] += len(p.people)
+        # A roster changes who was expected at every activity of the branch it covers: refresh their years.
+        self.years |= {int(r[0]) for r in self.con.execute(
+            "select distinct year(a.activity_month) from activities a join activity_branches ab using (activity_id) "
+            "where ab.branch_id = ?", [bid]).fetchall()}
         self.years.add(as_of.year)
         self.issues.append(warning("ingest.roster_loaded", sheet=p.sheet, branch=bname, n=len(p.people),
                                    date=as_of.isoformat())) if first else None
 
+    def replace_same_roster(self, p: Parsed, bid: int, as_of: date) -> None:
+        """A corrected roster of the same branch and date replaces the earlier one: its rows are marked
+        replaced by this upload and what it had ended is live again, so the correction is compared with the
+        roster before it (a misspelt name becomes a correction, not a leave and a join). Undo gives the
+        earlier roster back."""
+        for uid, text in self.con.execute(
+                "select upload_id, summary from uploads where status = 'loaded' and kind = 'roster' and branch_id = ? "
+                "order by upload_id desc", [bid]).fetchall():
+            summary = json.loads(text) if text else {}
+            if summary.get("as_of") != as_of.isoformat() or int(uid) in self.replaced:
+                continue
+            # Its members keep their identity (sign-ins already point at them): reused below by name.
+            for mid, name, birth in self.con.execute(
+                    "select m.member_id, m.name, m.birth_date from memberships s join members m using (member_id) "
+                    "where s.upload_id = ? and s.superseded_by is null and s.branch_id = ?", [uid, bid]).fetchall():
+                self.orphans[norm(name)].append((int(mid), birth))
+            for table, key in (("memberships", "membership_id"), ("exemptions", "exemption_id")):
+                self.con.execute(f"update {table} set superseded_by = ? where upload_id = ? and superseded_by is null",
+                                 [self.upload_id, uid])
+                # What it had ended is live again; not what it had replaced as a same-date correction itself.
+                for (rid,) in self.con.execute(
+                        f"update {table} set superseded_by = null where superseded_by = ? and not "
+                        f"list_contains(?, upload_id) returning {key}",
+                        [uid, [int(x) for x in summary.get("replaced_uploads", [])]]).fetchall():
+                    self.undo["unsuperseded"].append([table, key, int(rid), int(uid)])
+            self.replaced.append(int(uid))
+            self.issues.append(warning("ingest.roster_replaced", sheet=p.sheet, upload_id=int(uid),
+                                       old_file=self.file_of(int(uid)), date=as_of.isoformat()))
+            break  # the latest one: the ones before it were replaced by it already
+        self.as_of = as_of.isoformat()
+
+    def file_of(self, upload_id: int) -> str:
+        """The file name of an upload."""
+        rows = self.con.execute("select file_name from uploads where upload_id = ?", [upload_id]).fetchall()
+        return str(rows[0][0]) if rows else ""
+
+    def pair_orphans(self, people: list[Any]) -> dict[int, int]:
+        """``{roster row: member id}`` for lines that are members of a replaced roster: same name (and birth
+        date when both have one); then, when exactly one member and one line are left over, the correction
+        renamed that person."""
+        pairs: dict[int, int] = {}
+        left = {k: list(v) for k, v in self.orphans.items()}
+        for person in people:
+            for o in left.get(norm(person.name), []):
+                if o[1] is None or person.birth is None or o[1] == person.birth:
+                    pairs[person.row] = o[0]
+                    left[norm(person.name)].remove(o)
+                    break
+        rest = [o for lst in left.values() for o in lst]
+        unpaired = [x for x in people if x.row not in pairs]
+        if len(rest) == 1 and len(unpaired) == 1:
+            pairs[unpaired[0].row] = rest[0][0]
+        return pairs
+
     def update_member(self, mid: int, person: Any) -> None:
         """Fill in or correct a member's details from a roster line (old values noted for undo)."""
-        row = self.con.execute("select sex, birth_date, joined_party_date, member_kind, is_leading_cadre "
-                               "from members where member_id = ?", [mid]).fetchone()
-        assert row is not None
+        row = self.con.execute("select sex, birth_date, joined_party_date, member_kind, is_leading_cadre, name "
+                               "from members where member_id = ?", [mid]).fetchall()[0]
         new = (person.sex or row[0], person.birth or row[1], person.joined or row[2], person.kind or row[3],
-               bool(person.is_cadre or row[4]))
+               bool(person.is_cadre or row[4]), person.name)
         if tuple(row) != new:
             self.con.execute("update members set sex = ?, birth_date = ?, joined_party_date = ?, member_kind = ?, "
-                             "is_leading_cadre = ? where member_id = ?", [*new, mid])
-            self.undo["members_changed"].append([mid, [None if v is None else str(v) for v in row[:4]], bool(row[4])])
+                             "is_leading_cadre = ?, name = ? where member_id = ?", [*new, mid])
+            self.undo["members_changed"].append([mid, [None if v is None else str(v) for v in row[:4]], bool(row[4]),
+                                                 row[5]])
 
     def find_elsewhere(self, person: Any, bid: int, as_of: date) -> tuple[int, int, str] | None:
         """A member of another branch with this name (and birth date when known) whose membership is open on

@@ -48,6 +48,9 @@ def undo(con: duckdb.DuckDBPyConnection, upload_id: int, *, actor: str | None,
                 f"where n.upload_id = $u and {key}) where t.superseded_by = $u", {"u": upload_id})
         con.execute(f"delete from {table} where upload_id = ?", [upload_id])
     undo_info = summary.get("undo", {})
+    for table, key, rid, by in undo_info.get("unsuperseded", []):
+        if table in ("memberships", "exemptions") and key in ("membership_id", "exemption_id"):
+            con.execute(f"update {table} set superseded_by = ? where {key} = ?", [by, rid])
     for aid in undo_info.get("dates_set", []):
         con.execute("update activities set activity_date = null where activity_id = ?", [aid])
     for aid, level in undo_info.get("levels_set", []):
@@ -57,9 +60,10 @@ def undo(con: duckdb.DuckDBPyConnection, upload_id: int, *, actor: str | None,
                     "(select 1 from attendance where activity_id = ? and branch_id = ?)", [aid, bid, aid, bid])
     for mid, bid in undo_info.get("guidance_added", []):
         con.execute("delete from cadre_guidance where member_id = ? and branch_id = ?", [mid, bid])
-    for mid, old, cadre in undo_info.get("members_changed", []):
+    for mid, old, cadre, *name in undo_info.get("members_changed", []):
         con.execute("update members set sex = ?, birth_date = ?, joined_party_date = ?, member_kind = ?, "
-                    "is_leading_cadre = ? where member_id = ?", [*old, cadre, mid])
+                    "is_leading_cadre = ?, name = coalesce(?, name) where member_id = ?",
+                    [*old, cadre, name[0] if name else None, mid])
     for bid, zid, secretary in undo_info.get("branches_changed", []):
         con.execute("update branches set zone_id = ?, secretary = ? where branch_id = ?", [zid, secretary, bid])
     for cid in undo_info.get("committee_added", []):
