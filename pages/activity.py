@@ -79,7 +79,8 @@ record = [
     ("ui.col.ballots", first["ballots"]), ("ui.col.guests", first["guests"]), ("ui.col.others", first["others"]),
 ]
 common.table(pl.DataFrame({"field": [common.tr(k) for k, _ in record],
-                           "value": ["–" if v is None else str(v) for _, v in record]}), "activity_record")
+                           "value": ["–" if v is None else str(v) for _, v in record]}), "activity_record",
+             file_name=f"activity-record-{activity_id}")
 
 st.markdown(f"**{common.tr('ui.activity.figures')}**")
 figures = views.with_violation_text(rows, lang)
@@ -104,7 +105,7 @@ else:
     order = {item: n for n, item in enumerate(charts.ITEMS)}
     items = views.translated(items, "item", "ui.item", lang, "item_name").sort(
         pl.col("item").replace_strict(order, default=len(order)))
-    common.table(items, "activity_items_table",
+    common.table(items, "activity_items_table", file_name=f"evaluation-{activity_id}",
                  columns=["item_name", "satisfied", "basic", "unsatisfied", "votes", "satisfaction"])
 
 st.markdown(f"**{common.tr('ui.activity.sign_in')}**")
