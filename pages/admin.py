@@ -88,12 +88,14 @@ if section == "users":
 
 elif section == "audit":
     cols = st.columns(3)
-    kinds = ["login", "logout", "upload", "undo", "rules", "snapshot", "user", "backup"]
+    # Label -> prefix of the audit actions it covers (login.success, upload.load, rules.set, user.add ...).
+    kinds = {"login": "login", "logout": "logout", "upload": "upload.load", "undo": "upload.undo",
+             "rules": "rules", "snapshot": "snapshot", "user": "user", "backup": "backup"}
     kind = cols[0].selectbox(common.tr("access.col.action"), [None, *kinds], key="admin_audit_kind",
                              format_func=lambda k: common.tr(f"access.admin.kind.{k}") if k else "—")
     actor = cols[1].text_input(common.tr("access.col.actor"), key="admin_audit_actor").strip() or None
     since = cols[2].date_input(common.tr("access.admin.since"), value=None, key="admin_audit_since")
-    log = common.sql_frame("access_audit", actor=actor, action=kind, limit=100_000,
+    log = common.sql_frame("access_audit", actor=actor, action=kinds[kind] if kind else None, limit=100_000,
                            since=dt.datetime.combine(since, dt.time()) if since else None)
     st.caption(common.tr("access.admin.audit_count", count=log.height))
     view = common.paged(log, "admin_audit")

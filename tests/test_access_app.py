@@ -132,6 +132,8 @@ def test_committee_admin_page_users_audit_backup(app_db: Path) -> None:
     at.segmented_control(key="admin_section").set_value("audit").run()
     log = at.dataframe[0].value
     assert {"login.success", "user.add"} <= set(log["操作"].tolist())
+    at.selectbox(key="admin_audit_kind").set_value("user").run()
+    assert set(at.dataframe[0].value["操作"].tolist()) == {"user.add"}
     assert any(b.label == "下载操作日志（Excel）" for b in at.get("download_button"))
 
     at.segmented_control(key="admin_section").set_value("backup").run()
