@@ -149,3 +149,27 @@ def test_a_backup_is_taken_before_a_schema_upgrade(tmp_path: Path) -> None:
     with db.reading(restored) as con:
         assert db.schema_version(con) == db.latest_version()
         assert con.execute("select name from zones").fetchall() == [("一区",)]
+
+
+def test_the_demo_committee_restored_gives_identical_figures(demo_db: Path, tmp_path: Path) -> None:
+    from pipelines import metrics
+    from pipelines.config import load_rules
+
+    def figures(path: Path) -> dict[str, Any]:
+        with db.reading(path) as con:
+            rules = load_rules(con)
+            years = [r[0] for r in con.execute("select distinct year(activity_month) from activities order by 1").fetchall()]
+            out: dict[str, Any] = {}
+            for year in years:
+                out[f"ranking {year}"] = metrics.ranking(con, rules, year).rows()
+                out[f"compliance {year}"] = metrics.compliance(con, rules, year).rows()
+                out[f"strikes {year}"] = metrics.strikes(con, rules, year).rows()
+                out[f"events {year}"] = metrics.events(con, rules, year).rows()
+            return out
+
+    assert run_cli("backup", "--out", tmp_path / "b", db=demo_db).returncode == 0
+    restored = tmp_path / "restored.duckdb"
+    assert run_cli("restore", tmp_path / "b", db=restored).returncode == 0
+    before, after = figures(demo_db), figures(restored)
+    assert sum(len(v) for k, v in before.items() if k.startswith("events")) > 100
+    assert after == before
