@@ -28,7 +28,8 @@ def role_label(role: str) -> str:
 
 
 def headed(frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with this page's column headers in the user's language."""
+    """``frame`` with this page's column headers in the user's language (empty text cells as a dash)."""
+    frame = frame.with_columns(pl.col(pl.String).fill_null("—"))
     return frame.rename({c: common.tr(f"access.col.{c}") for c in frame.columns})
 
 
