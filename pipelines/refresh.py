@@ -8,6 +8,7 @@ refresh.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 import duckdb
@@ -27,16 +28,37 @@ def _all_years(con: duckdb.DuckDBPyConnection) -> set[int]:
     return {int(r[0]) for r in rows if r[0] is not None}
 
 
+def changed_branches(con: duckdb.DuckDBPyConnection) -> set[int] | None:
+    """The branches of the uploads loaded or undone since the last refresh; ``None`` when that is not
+    known (never refreshed, nothing recorded as changed, or an upload that does not say its branches),
+    which means every branch."""
+    rows = con.execute(db.sql("refresh_changed_uploads")).fetchall()
+    if not rows:
+        return None
+    found: set[int] = set()
+    for _upload_id, _status, text in rows:
+        ids = json.loads(text) if text else None
+        if not isinstance(ids, list):
+            return None
+        found |= {int(i) for i in ids}
+    return found
+
+
 def refresh(con: duckdb.DuckDBPyConnection, years: Iterable[int] | None = None,
             branch_ids: Iterable[int] | None = None) -> None:
     """Recompute the derived tables for ``years`` (``None``: every year), inside the caller's transaction.
 
-    ``branch_ids`` (optional) limits the work to the activities those branches take part in (and the
-    partner branches of their joint activities): pass the branches a load or undo touched, e.g. both
-    branches of a transfer. The rows in scope are deleted and rebuilt from the live core rows, so
-    calling it twice, or after an undo, leaves exactly what one computation from scratch would.
+    ``branch_ids`` limits the work to the activities those branches take part in, widened to the
+    partner branches of their joint activities and the other branches of their members (transfers).
+    When ``years`` is given without ``branch_ids``, the branches of the uploads loaded or undone since
+    the last refresh are taken (their ``summary.branch_ids``); if those are not known, every branch.
+    The rows in scope are deleted and rebuilt from the live core rows, so calling it twice, or after an
+    undo, leaves exactly what one computation from scratch would.
     """
     wanted = sorted(_all_years(con) if years is None else {int(y) for y in years})
+    if branch_ids is None and years is not None:
+        branch_ids = changed_branches(con)
+    con.execute("insert into out_refresh_log values (current_timestamp, (select max(upload_id) from uploads))")
     if not wanted:
         return
     branches = None if branch_ids is None else sorted({int(b) for b in branch_ids})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import polars as pl
@@ -142,3 +143,29 @@ def test_branch_refresh_follows_a_transfer_to_the_old_branch() -> None:
     refresh(c.con, {2025}, branch_ids={c.branch_ids["乙支部"]})
     ev = {r["branch"]: r for r in metrics.events(c.con, rules(), 2025).to_dicts()}
     assert (ev["甲支部"]["expected"], ev["乙支部"]["expected"]) == (3, 5)
+
+
+def test_refresh_of_years_recomputes_only_the_branches_of_new_uploads() -> None:
+    c = Committee(memory_database())
+    c.branch("甲支部")
+    c.branch("乙支部")
+    c.members("甲支部", 4, "甲")
+    c.members("乙支部", 4, "乙")
+    jia = c.activity("甲支部", "2025-06-10")
+    c.activity("乙支部", "2025-06-12")
+    c.refresh()
+    yi_id, jia_id = c.branch_ids["乙支部"], c.branch_ids["甲支部"]
+    # a marker on 乙's figures: a refresh that recomputed 乙 would wipe it out
+    c.con.execute("update out_activity_branch set guests = 99 where branch_id = ?", [yi_id])
+    c.con.execute("delete from attendance where activity_id = ? and member_id = ?", [jia, c.member_ids["甲1"]])
+    c.con.execute("insert into uploads (upload_id, file_name, sha256, status, summary) values "
+                  "(100000, 'x.xlsx', 'x', 'loaded', ?)", [json.dumps({"branch_ids": [jia_id]})])
+    refresh(c.con, {2025})
+    ev = {r["branch"]: r for r in metrics.events(c.con, rules(), 2025).to_dicts()}
+    assert ev["甲支部"]["unexcused"] == 1 and ev["乙支部"]["guests"] == 99
+    # undoing it is a change of that upload again; nothing new since: every branch of the year
+    c.con.execute("update uploads set status = 'undone', undone_at = current_timestamp")
+    refresh(c.con, {2025})
+    assert metrics.events(c.con, rules(), 2025, branch="乙支部")["guests"].to_list() == [99]
+    refresh(c.con, {2025})
+    assert metrics.events(c.con, rules(), 2025, branch="乙支部")["guests"].to_list() == [0]
