@@ -496,7 +496,9 @@ def verdict(ok: bool | None) -> str:
 def report(results: dict[str, Any], args: argparse.Namespace, command: str) -> str:
     """The Markdown of BENCHMARKS.md."""
     m = machine()
-    lines = ["# Benchmarks", "", f"Measured {dt.date.today().isoformat()} with `{command}`.", "",
+    lines = ["# Benchmarks", "", f"Last run {dt.date.today().isoformat()}: `{command}`. Each section says when it was "
+             "measured (a run of a subset keeps the other sections of earlier runs). Run everything with "
+             "`python3 tasks.py bench`; `--tiny` checks the script in seconds.", "",
              f"- Machine: {m['cpu']}, {m['memory']} RAM, {m['os']}",
              f"- Python {m['python']}; {m['versions']}",
              f"- Load average when the report was written (1, 5, 15 min): {m['load']}; at the start: "
