@@ -489,6 +489,12 @@ def machine() -> dict[str, str]:
             "versions": ", ".join(f"{k} {v}" for k, v in versions.items())}
 
 
+def measured(section: dict[str, Any]) -> str:
+    """When and by which command a section was measured."""
+    by = f" by `{section['command']}`" if section.get("command") else ""
+    return f"Measured {section.get('measured_at', '')}{by}."
+
+
 def verdict(ok: bool | None) -> str:
     return "—" if ok is None else ("met" if ok else "**missed**")
 
@@ -508,7 +514,7 @@ def report(results: dict[str, Any], args: argparse.Namespace, command: str) -> s
              ""]
     ing = results.get("ingest")
     if ing:
-        lines += ["## Ingest throughput", "", f"Measured {ing.get('measured_at', '')}.", "",
+        lines += ["## Ingest throughput", "", measured(ing), "",
                   f"{ing['files']} workbooks"
                   + (f" (the committee's zone division and every workbook of its first {ing['branches']} branches, "
                      "whole zones)" if ing.get("branches") else "")
@@ -533,7 +539,7 @@ def report(results: dict[str, Any], args: argparse.Namespace, command: str) -> s
             lines += [f"- {ing.get('note')}", ""]
     q = results.get("queries")
     if q:
-        lines += ["## Page queries", "", f"Measured {q.get('measured_at', '')}.", "",
+        lines += ["## Page queries", "", measured(q), "",
                   f"Year {q['year']}, the committee's whole scope. Ours: the `pipelines.metrics` calls behind each "
                   f"page with a fresh read connection, {q['repeat']} runs. Baseline: pandas computing the same "
                   f"figures from the core tables already in memory ({q['pandas_repeat']} runs; loading them took "
@@ -560,7 +566,7 @@ def report(results: dict[str, Any], args: argparse.Namespace, command: str) -> s
         lines.append("")
     mem = results.get("memory")
     if mem:
-        lines += ["## Memory", "", f"Measured {mem.get('measured_at', '')}.", "", "| process | peak RSS MB | target < 2048 MB |", "|---|---:|---|"]
+        lines += ["## Memory", "", measured(mem), "", "| process | peak RSS MB | target < 2048 MB |", "|---|---:|---|"]
         if mem.get("ingest_rss_mb") is not None:
             lines.append(f"| ingest of the {results.get('ingest_scale')} workbooks | {mem['ingest_rss_mb']:.0f} | "
                          f"{verdict(mem['ingest_rss_mb'] < TARGETS['rss_mb'])} |")
@@ -572,7 +578,7 @@ def report(results: dict[str, Any], args: argparse.Namespace, command: str) -> s
         lines.append("")
     inc = results.get("incremental")
     if inc:
-        lines += ["## Incremental load", "", f"Measured {inc.get('measured_at', '')}.", ""]
+        lines += ["## Incremental load", "", measured(inc), ""]
         if "seconds" in inc:
             lines += [f"`{inc['file']}` ({inc['branch']}) into the {results.get('big_scale')} database: "
                       f"**{inc['seconds']:.2f} s** end to end, status `{inc['status']}` (target < 2 s: "
@@ -645,6 +651,7 @@ def main(argv: list[str] | None = None) -> int:
     for section in only:
         if section in results:
             results[section]["measured_at"] = f"{dt.datetime.now():%Y-%m-%d %H:%M}"
+            results[section]["command"] = command
     if set(only) != set(BENCHMARKS) and saved.exists():
         # A subset run keeps the other sections of the last runs (each says when it was measured).
         previous = json.loads(saved.read_text(encoding="utf-8"))
