@@ -8,7 +8,7 @@ import streamlit as st
 from pipelines.ui import charts, common, views
 from pipelines.ui.filters import Filters
 
-ALERTS_SHOWN = 25
+ALERTS_SHOWN = 15
 
 common.page_header("ui.nav.overview")
 lang = common.lang()
@@ -30,6 +30,10 @@ if events.is_empty():
     st.stop()
 
 late = views.with_violation(events, "report_late", "no_record")
+scope = common.branches()
+if ids is not None:
+    scope = scope.filter(pl.col("branch_id").is_in(list(ids)))
+st.caption(common.tr("ui.overview.committee", branches=scope.height, zones=scope["zone_id"].drop_nulls().n_unique()))
 
 
 def kpis(row: dict, title: str, records_late: int) -> None:

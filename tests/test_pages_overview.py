@@ -41,6 +41,7 @@ def test_overview_shows_the_committee_in_both_languages(db) -> None:
     assert not en.exception
     assert [t.value for t in en.title] == ["Overview"]
     assert metric_value(en, "Branches") == "15"
+    assert "15 branches in 4 collaboration zones." in texts(en)
 
 
 def test_alerts_lead_to_the_activity_detail(db) -> None:
