@@ -57,15 +57,16 @@ def show_result(result: FileResult) -> None:
 choice = st.selectbox(common.tr("ingest.page.branch"), [""] + names,
                       format_func=lambda x: x or common.tr("ingest.page.branch_auto"), key="up_branch")
 branch = choice or None
+roster_date = st.date_input(common.tr("ingest.page.roster_date"), value=None, key="up_roster_date")
 files = st.file_uploader(common.tr("ingest.page.files"), type=["xlsx", "xlsm", "xls", "csv"],
                          accept_multiple_files=True, key="up_files")
 items = [(f.name, f.getvalue()) for f in files or []]
 if items:
     fingerprint = hashlib.sha256(b"".join(hashlib.sha256(d).digest() for _, d in items)
-                                 + (branch or "").encode()).hexdigest()
+                                 + f"{branch}|{roster_date}".encode()).hexdigest()
     if st.session_state.get("up_preview_key") != fingerprint:
         st.session_state["up_preview"] = preview_files(items, branch=branch, db_path=path, allowed_branch_ids=allowed,
-                                                       lang=lang)
+                                                       roster_date=roster_date, lang=lang)
         st.session_state["up_preview_key"] = fingerprint
         st.session_state.pop("up_done", None)
     st.subheader(common.tr("ingest.page.preview"))
@@ -80,7 +81,7 @@ if items:
             bar.progress(i / max(n, 1), text=common.tr("ingest.page.loading", file=file, i=i + 1, n=n))
 
         done = ingest_files(path, loadable, branch=branch, actor=me.name, allowed_branch_ids=allowed, lang=lang,
-                            progress=progress)
+                            roster_date=roster_date, progress=progress)
         bar.progress(1.0)
         common.clear_caches()
         st.session_state["up_done"] = done
@@ -94,6 +95,8 @@ if items:
                 show_result(result)
 
 st.subheader(common.tr("ingest.page.history"))
+if "up_undone" in st.session_state:
+    st.success(st.session_state.pop("up_undone"))
 history = uploads(path, branch_ids=visible)
 if not history:
     st.caption(common.tr("ingest.page.no_history"))
@@ -112,9 +115,10 @@ else:
                                                        if h["upload_id"] == u), key="up_undo_pick")
         if st.button(common.tr("ingest.page.undo"), key="up_undo"):
             try:
-                result = undo_upload(path, int(pick), actor=me.name, allowed_branch_ids=allowed)
+                undone = undo_upload(path, int(pick), actor=me.name, allowed_branch_ids=allowed)
                 common.clear_caches()
-                st.success(common.tr("ingest.page.undone", upload_id=result["upload_id"], file=result["file"]))
+                st.session_state["up_undone"] = common.tr("ingest.page.undone", upload_id=undone["upload_id"],
+                                                          file=undone["file"])
                 st.rerun()
             except PartydayError as exc:
                 common.show_issues(exc.issues)

@@ -70,6 +70,7 @@ def test_upload_a_workbook_and_see_it_in_the_history(browser: Any, server: Any, 
         page.get_by_role("button", name="撤销这次上传").click()
         page.get_by_role("button", name="撤销这次上传").wait_for(state="detached", timeout=30_000)
         wait_idle(page)
+        page.get_by_text(f"已撤销上传 {rows[0][0]}（乙支部_2024年3月签到.xlsx），它替换的数据已恢复。").wait_for(timeout=30_000)
     finally:
         page.close()
     with db.reading(org_db) as con:

@@ -93,7 +93,7 @@ def _load(con: duckdb.DuckDBPyConnection, name: str, data: bytes, sha: str, *, b
     summary: dict[str, Any] = {
         "kind": parsed.kind, "sheets": [{"sheet": p.sheet, "kind": p.kind} for p in parsed.sheets],
         "counts": dict(loader.counts), "activities": loader.activities, "years": sorted(loader.years),
-        "branch_ids": sorted(loader.branch_ids), "undo": dict(loader.undo),
+        "branch_ids": sorted(loader.branch_ids), "touched": sorted(loader.touched), "undo": dict(loader.undo),
         "refreshed": refresh_years is None, "as_of": loader.as_of, "replaced_uploads": loader.replaced,
     }
     result = FileResult(name, "loaded", parsed.kind, issues, upload_id, summary)
@@ -110,25 +110,32 @@ def _load(con: duckdb.DuckDBPyConnection, name: str, data: bytes, sha: str, *, b
     record(con, actor, "upload.load", str(upload_id), {"file": name, "sha256": sha, "kind": parsed.kind,
                                                         "counts": dict(loader.counts)})
     if refresh_years is None:
-        _refresh(con, loader.years)
+        _refresh(con, loader.years, loader.touched)
     return result
 
 
-def _refresh(con: duckdb.DuckDBPyConnection, years: set[int]) -> None:
+def _refresh(con: duckdb.DuckDBPyConnection, years: set[int], branches: set[int] | None) -> None:
+    """Recompute the derived figures of ``years`` for the activities of ``branches`` (None: all)."""
     if years:
         from pipelines.refresh import refresh
 
-        refresh(con, years)
+        refresh(con, years, None if branches is None else sorted(branches))
 
 
-def _pending_years(con: duckdb.DuckDBPyConnection) -> tuple[set[int], list[int]]:
-    """Years of loaded uploads whose figures were not refreshed yet (a batch stopped before its end)."""
+def _pending_years(con: duckdb.DuckDBPyConnection) -> tuple[set[int], list[int], set[int] | None]:
+    """Years, uploads and branches of loads whose figures were not refreshed yet (a batch stopped early)."""
     rows = con.execute("select upload_id, summary from uploads where status = 'loaded' and "
                        "json_extract(summary, '$.refreshed') = 'false'::json").fetchall()
     years: set[int] = set()
+    branches: set[int] | None = set()
     for _uid, text in rows:
-        years |= set(json.loads(text).get("years", []))
-    return years, [int(r[0]) for r in rows]
+        summary = json.loads(text)
+        years |= set(summary.get("years", []))
+        if branches is not None and "touched" in summary:
+            branches |= set(summary["touched"])
+        else:
+            branches = None
+    return years, [int(r[0]) for r in rows], branches
 
 
 def _mark_refreshed(con: duckdb.DuckDBPyConnection, upload_ids: list[int]) -> None:
@@ -167,11 +174,12 @@ def ingest_files(db_path: str | Path | None, files: Sequence[FileInput], *, bran
             shas = [hashlib.sha256(data).hexdigest() for _name, data in blobs]
             with db.transaction(con):
                 rules = load_rules(con)
-                pending, pending_ids = _pending_years(con)
+                pending, pending_ids, pending_branches = _pending_years(con)
                 loaded_before = {r[0] for r in con.execute(
                     "select distinct sha256 from uploads where status = 'loaded' and list_contains(?, sha256)",
                     [shas]).fetchall()}
             touched: set[int] = set(pending)
+            branches: set[int] | None = pending_branches
             done_ids: list[int] = list(pending_ids)
             for j, ((name, data), sha) in enumerate(zip(blobs, shas, strict=True)):
                 if progress:
@@ -188,22 +196,24 @@ def ingest_files(db_path: str | Path | None, files: Sequence[FileInput], *, bran
                                         refresh_years=touched)
                             results.append(res)
                             touched |= set(res.summary.get("years", []))
+                            if branches is not None:
+                                branches |= set(res.summary.get("touched", []))
                             if res.upload_id is not None:
                                 done_ids.append(res.upload_id)
                         if last:
-                            _refresh(con, touched)
+                            _refresh(con, touched, branches)
                             _mark_refreshed(con, done_ids)
                 except _Rollback as rb:
                     results.append(rb.args[0])
                     if last and touched:
                         with db.transaction(con):
-                            _refresh(con, touched)
+                            _refresh(con, touched, branches)
                             _mark_refreshed(con, done_ids)
                 except (PartydayError, Exception) as exc:
                     results.append(_refused(name, exc))
                     if last and touched:
                         with db.transaction(con):
-                            _refresh(con, touched)
+                            _refresh(con, touched, branches)
                             _mark_refreshed(con, done_ids)
     return results
 
@@ -285,8 +295,9 @@ def undo_upload(db_path: str | Path | None, upload_id: int, *, actor: str | None
     path = db.db_path(db_path)
     with db.writing(path) as con:
         done = undo(con, int(upload_id), actor=actor, allowed_branch_ids=allowed_branch_ids)
-        pending, pending_ids = _pending_years(con)
-        _refresh(con, set(done["years"]) | pending)
+        pending, pending_ids, pending_branches = _pending_years(con)
+        scope = None if pending_branches is None or done["branches"] is None else done["branches"] | pending_branches
+        _refresh(con, set(done["years"]) | pending, scope)
         _mark_refreshed(con, pending_ids)
         from pipelines.audit import record
 

@@ -100,6 +100,7 @@ class Loader:
         self.activities: list[int] = []
         self.undo: dict[str, list[Any]] = defaultdict(list)
         self.branch_ids: set[int] = set()
+        self.touched: set[int] = set()     # every branch whose figures this load changes (for the refresh)
         self.actor = actor
         self.replaced: list[int] = []      # uploads this one replaced (a corrected roster of the same date)
         self.as_of: str | None = None      # a roster's date, kept in the summary
@@ -138,6 +139,7 @@ class Loader:
             self.issues.append(error("ingest.not_your_branch", sheet=p.sheet, branch=self.branches[key][1]))
             return None
         self.branch_ids.add(bid)
+        self.touched.add(bid)
         return bid
 
     # --- activities ------------------------------------------------------------------------------
@@ -207,6 +209,7 @@ class Loader:
         added = self.con.execute(
             "insert into activity_branches select $a, $b where not exists (select 1 from activity_branches "
             "where activity_id = $a and branch_id = $b) returning 1", {"a": activity_id, "b": branch_id}).fetchall()
+        self.touched.add(branch_id)
         if added:
             self.undo["parts_added"].append([activity_id, branch_id])
 
@@ -639,6 +642,8 @@ class Loader:
 
     def end_membership(self, membership_id: int, end: date, reason: str) -> None:
         """End a membership on ``end``: the row is replaced by a copy with the end date and reason."""
+        self.touched |= {int(r[0]) for r in self.con.execute(
+            "select branch_id from memberships where membership_id = ?", [membership_id]).fetchall()}
         self.con.execute("update memberships set superseded_by = ? where membership_id = ?",
                          [self.upload_id, membership_id])
         self.con.execute(

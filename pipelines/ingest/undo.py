@@ -97,4 +97,5 @@ def undo(con: duckdb.DuckDBPyConnection, upload_id: int, *, actor: str | None,
                    and not exists (select 1 from branches t where t.zone_id = z.zone_id)""", {"u": upload_id})
     con.execute("update uploads set status = 'undone', undone_at = current_timestamp, undone_by = ? "
                 "where upload_id = ?", [actor, upload_id])
-    return {"years": years, "file": file_name}
+    touched = summary.get("touched")
+    return {"years": years, "file": file_name, "branches": None if touched is None else set(touched)}
