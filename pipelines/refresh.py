@@ -52,9 +52,13 @@ def refresh(con: duckdb.DuckDBPyConnection, years: Iterable[int] | None = None,
     partner branches of their joint activities and the other branches of their members (transfers).
     When ``years`` is given without ``branch_ids``, the branches of the uploads loaded or undone since
     the last refresh are taken (their ``summary.branch_ids``); if those are not known, every branch.
+    The first refresh of a database (no ``out_refresh_log`` row) recomputes every year.
     The rows in scope are deleted and rebuilt from the live core rows, so calling it twice, or after an
     undo, leaves exactly what one computation from scratch would.
     """
+    never = con.execute("select count(*) = 0 from out_refresh_log").fetchall()[0][0]
+    if never:  # e.g. just upgraded from before the derived tables: every year, every branch
+        years, branch_ids = None, None
     wanted = sorted(_all_years(con) if years is None else {int(y) for y in years})
     if branch_ids is None and years is not None:
         branch_ids = changed_branches(con)

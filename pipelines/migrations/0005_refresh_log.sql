@@ -5,3 +5,9 @@ create table out_refresh_log (
     refreshed_at timestamp not null,
     max_upload_id integer
 );
+
+-- A database whose figures are already derived (schema 4) starts from here; one upgraded from before
+-- the derived tables (or never refreshed) has no row, and its next refresh recomputes every year.
+insert into out_refresh_log
+select current_timestamp, (select max(upload_id) from uploads)
+where exists (select 1 from out_activity_branch) or not exists (select 1 from activities);
