@@ -114,8 +114,11 @@ def test_every_fixture_through_the_library_matches_its_golden(fixtures: list[Pat
         assert con.execute("select bool_or(made_up) from attendance").fetchone()[0] is True
         guests = con.execute("select name, guest_kind from guest_attendance order by name").fetchall()
         assert guests == [("刘洋", "activist"), ("孙敏", "masses")]
-        dump = json.dumps(con.execute("select * from members").fetchall(), default=str)
-        assert "370102" not in dump and "13800000001" not in dump
+        dump = json.dumps([con.execute(f"select * from {t}").fetchall() for t in
+                           ("members", "attendance", "activity_records", "exemptions", "uploads", "audit_log")],
+                          default=str, ensure_ascii=False)
+        assert "370102" not in dump and "13800000001" not in dump and "13900000002" not in dump
+        assert ("出差，电话***",) in con.execute("select remark from attendance where remark like '出差%'").fetchall()
         assert con.execute("select count(*) from cadre_guidance").fetchone()[0] == 1
         rec = con.execute("select topic_kind, duration_hours, notice_date, report_date, expected_count, is_open_day "
                           "from activity_records order by record_id").fetchall()

@@ -326,7 +326,7 @@ class Loader:
                 continue
             taken[mid] = mk.row
             rows.append({"activity_id": activity_id, "member_id": mid, "branch_id": branch_id, "status": mk.status,
-                         "made_up": mk.made_up, "remark": mk.remark, "upload_id": self.upload_id})
+                         "made_up": mk.made_up, "remark": values.scrub(mk.remark), "upload_id": self.upload_id})
         self.supersede("attendance", "activity_id = ? and branch_id = ?", [activity_id, branch_id])
         self.counts["attendance"] += insert(self.con, "attendance", rows)
         self.check_totals(p, rows, on)
@@ -426,7 +426,7 @@ class Loader:
             self.add_part(aid, pid)
         fields: dict[str, Any] = {"activity_id": aid, "upload_id": self.upload_id}
         c = p.ctx
-        fields["topic"] = c.topic
+        fields["topic"] = values.scrub(c.topic)
         if c.end is None and "time_range" in rec:
             try:
                 span = values.parse_span(str(rec["time_range"][0]))
@@ -442,7 +442,7 @@ class Loader:
             hours = float(self.rules.get("schedule.half_day_hours"))
         fields["duration_hours"] = hours
         for key in ("place", "host", "content"):
-            fields[key] = str(rec[key][0]) if key in rec else None
+            fields[key] = values.scrub(str(rec[key][0])) if key in rec else None
         if "topic_kind" in rec:
             fields["topic_kind"] = {"mandatory": "mandatory", "optional": "optional"}.get(
                 canonical("words", str(rec["topic_kind"][0])) or "")

@@ -89,7 +89,7 @@ def parse_roster(sheet: Sheet, whole: Table, parsed: Parsed) -> None:
                 p.guides = [clean_name(x) for x in re.split(r"[、,，/和及]", m.group(1)) if x.strip()]
             for part in re.split(r"[；;。]", remark):
                 if "免于参加" in part or "免参加" in part or "exempt" in part.lower():
-                    p.exemption = re.split(r"[，,]", part)[0].strip() or part.strip()
+                    p.exemption = values.scrub(re.split(r"[，,]", part)[0].strip() or part.strip())
         parsed.people.append(p)
 
 

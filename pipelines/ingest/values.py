@@ -226,3 +226,15 @@ def parse_hours(value: Any, half_day: float) -> float | None:
         return half_day
     m = _HOURS.search(s)
     return float(m.group(1)) if m else None
+
+
+# ID-card numbers (18 or 15 characters) and mobile or landline numbers are never stored, even when a
+# secretary wrote one into a remark or a record's text.
+_PRIVATE = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[0-9Xx]|\d{15}|1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?![0-9A-Za-z])")
+
+
+def scrub(value: str | None) -> str | None:
+    """Free text with ID-card and phone numbers replaced by ``***``."""
+    if not value:
+        return value
+    return _PRIVATE.sub("***", value)
