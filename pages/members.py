@@ -58,16 +58,8 @@ if not events.is_empty():
     if not statuses.is_empty():
         common.chart(charts.member_calendar(statuses, months, lang), "members_calendar")
 
-texts = []
-for r in members.iter_rows(named=True):
-    parts = []
-    if r["warning_in_a_row"]:
-        parts.append(common.tr("ui.quorum.warn_row", n=r["max_unexcused_run"]))
-    if r["warning_per_year"]:
-        parts.append(common.tr("ui.quorum.warn_year", n=r["unexcused"]))
-    texts.append(("；" if lang == "zh" else "; ").join(parts))
-shown = views.translated(members.with_columns(pl.Series("warning_text", texts, dtype=pl.Utf8)),
-                         "member_kind", "ui.kind", lang, "member_kind_name").sort("name")
+shown = views.translated(views.with_warning_text(members, lang), "member_kind", "ui.kind", lang,
+                         "member_kind_name").sort("name")
 columns = ["name", "member_kind_name", "is_leading_cadre", "expected", "present", "excused", "unexcused", "made_up", "exempt",
            "participation", "warning_text"]
 if shown["is_leading_cadre"].any():

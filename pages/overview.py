@@ -30,9 +30,7 @@ if events.is_empty():
     st.stop()
 
 late = views.with_violation(events, "report_late", "no_record")
-scope = common.branches()
-if ids is not None:
-    scope = scope.filter(pl.col("branch_id").is_in(list(ids)))
+scope = common.branches_in(ids)
 st.caption(common.tr("ui.overview.committee", branches=scope.height, zones=scope["zone_id"].drop_nulls().n_unique()))
 
 

@@ -19,9 +19,7 @@ if events.is_empty():
     common.empty_state("ui.participation.empty", year=f.year)
     st.stop()
 
-scope = common.branches()
-if ids is not None:
-    scope = scope.filter(pl.col("branch_id").is_in(list(ids)))
+scope = common.branches_in(ids)
 if scope.height > charts.MAX_HEATMAP_ROWS:
     # Thousands of branches: zones first, then the user picks a zone or a branch on the left.
     st.info(common.tr("ui.participation.too_many", count=scope.height, limit=charts.MAX_HEATMAP_ROWS))

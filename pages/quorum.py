@@ -48,9 +48,7 @@ else:
 
 st.subheader(common.tr("ui.quorum.members"))
 allowed = common.member_ids()
-scope = common.branches()
-if ids is not None:
-    scope = scope.filter(pl.col("branch_id").is_in(list(ids)))
+scope = common.branches_in(ids)
 if allowed is not None:
     scope = scope.filter(pl.col("branch_id").is_in(list(allowed)))
 if scope.is_empty():
@@ -66,16 +64,7 @@ else:
     if not frames:
         st.success(common.tr("ui.quorum.no_warnings"))
     else:
-        warned = pl.concat(frames, how="diagonal_relaxed")
-        texts = []
-        for r in warned.iter_rows(named=True):
-            parts = []
-            if r["warning_in_a_row"]:
-                parts.append(common.tr("ui.quorum.warn_row", n=r["max_unexcused_run"]))
-            if r["warning_per_year"]:
-                parts.append(common.tr("ui.quorum.warn_year", n=r["unexcused"]))
-            texts.append("；".join(parts) if lang == "zh" else "; ".join(parts))
-        warned = warned.with_columns(pl.Series("warning_text", texts, dtype=pl.Utf8))
+        warned = views.with_warning_text(pl.concat(frames, how="diagonal_relaxed"), lang)
         st.caption(common.tr("ui.quorum.warning_rule", row=rules.get("warnings.unexcused_in_a_row"),
                              year=rules.get("warnings.unexcused_per_year")))
         common.table(warned, "quorum_members", file_name=f"member-warnings-{f.year}", search=["branch", "name"],

@@ -376,6 +376,12 @@ def branches() -> pl.DataFrame:
     return sql_frame("ui_branches")
 
 
+def branches_in(ids: set[int] | None) -> pl.DataFrame:
+    """The branches (with their zones) among ``ids`` (``None`` = every branch), in display order."""
+    found = branches()
+    return found if ids is None else found.filter(pl.col("branch_id").is_in(list(ids)))
+
+
 def scope_ids(chosen: Filters | None = None) -> set[int] | None:
     """The branches a page's query covers: chosen branch or zone, cut to what the user may see."""
     return branch_scope(chosen or filters(), visible_ids(), branches())

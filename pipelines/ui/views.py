@@ -195,3 +195,16 @@ def ranking_marks(ranking: pl.DataFrame, lang: str) -> pl.DataFrame:
     return pl.concat([ranking, pl.DataFrame(rows, schema={"rank_text": pl.Utf8, "zone_rank_text": pl.Utf8,
                                                            "change_text": pl.Utf8, "status_text": pl.Utf8})],
                      how="horizontal")
+
+
+def with_warning_text(members: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Members (:func:`pipelines.metrics.members`) with ``warning_text``: why each warning was raised."""
+    texts = []
+    for r in members.iter_rows(named=True):
+        parts = []
+        if r["warning_in_a_row"]:
+            parts.append(t("ui.quorum.warn_row", lang, n=r["max_unexcused_run"]))
+        if r["warning_per_year"]:
+            parts.append(t("ui.quorum.warn_year", lang, n=r["unexcused"]))
+        texts.append(("；" if lang == "zh" else "; ").join(parts))
+    return members.with_columns(pl.Series("warning_text", texts, dtype=pl.Utf8))
