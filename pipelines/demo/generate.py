@@ -11,10 +11,9 @@ zones (:meth:`Committee.facts`) so that memory stays bounded: a zone's joint act
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import polars as pl
@@ -567,21 +566,3 @@ def _records(c: Committee, acts: pl.DataFrame, br: pl.DataFrame) -> pl.DataFrame
         leave_count="leave_count",
         content=pl.concat_str(pl.lit("围绕“"), pl.col("topic"), pl.lit("”开展集中学习、交流研讨，党员结合岗位谈体会。")),
     )
-
-
-def summary(c: Committee) -> dict[str, int]:
-    """Headline counts of a generated committee (before loading)."""
-    return {"zones": c.zones.height, "branches": c.branches.height, "members": c.members.height,
-            "activities": c.activities.height, "years": len(c.years),
-            "months": len(_month_starts(c.years[0], c.today))}
-
-
-def approx_attendance_rows(c: Committee) -> int:
-    """A quick estimate of the attendance rows (members × activities of their branch)."""
-    per_branch = c.memberships.group_by("branch_id").len()["len"].mean() or 0
-    return int(math.floor(float(per_branch) * c.activity_branches.height))  # type: ignore[arg-type]
-
-
-def add_days(d: date, n: int) -> date:
-    """``d`` plus ``n`` days."""
-    return d + timedelta(days=n)

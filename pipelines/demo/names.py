@@ -44,7 +44,6 @@ TOPICS_MANDATORY = ["学习贯彻党的二十大精神", "学习党章党规党�
 TOPICS_OPTIONAL = ["主题党日+安全生产：查隐患、促整改、保安全", "主题党日+技术攻关：党员立项攻关交流",
                    "主题党日+志愿服务：走进社区", "主题党日+微党课", "主题党日+挖潜增效合理化建议",
                    "主题党日+岗位练兵", "主题党日+节能降耗", "主题党日+班组建设经验交流"]
-GUEST_KINDS = ["入党积极分子", "发展对象", "团员青年", "群众代表"]
 
 _DIGITS = "零一二三四五六七八九"
 
@@ -77,21 +76,6 @@ def person_names(rng: np.random.Generator, n: int) -> np.ndarray:
     two = rng.random(n) < 0.7
     out = np.char.add(np.char.add(surname, first), np.where(two, second, ""))
     return np.asarray(out, dtype=object)
-
-
-def unique_within(rng: np.random.Generator, names: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Redraw names until no two in the same group are equal (two same-name members are an ingest case of
-    their own, not something the generator should produce by accident)."""
-    names = names.copy()
-    for _ in range(50):
-        keys = np.char.add(groups.astype(str), np.char.add("|", names.astype(str)))
-        _, first_idx = np.unique(keys, return_index=True)
-        dup = np.ones(len(names), dtype=bool)
-        dup[first_idx] = False
-        if not dup.any():
-            break
-        names[dup] = person_names(rng, int(dup.sum()))
-    return names
 
 
 def branch_names(n: int) -> list[str]:
