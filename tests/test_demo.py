@@ -186,3 +186,11 @@ def test_workbooks_of_the_first_branches_only(tmp_path: Path) -> None:
     assert manifest(tmp_path) == files
     first = manifest(tmp_path, 1)
     assert first[0] == files[0] and {f.name.split("_")[0] for f in first[1:]} == {c.branches["name"][0]}
+
+
+def test_province_cannot_go_through_ingest(tmp_path: Path) -> None:
+    proc = run_cli("--lang", "en", "demo", "--scale", "province", "--via", "ingest", db=tmp_path / "p.duckdb")
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == ("The scale province writes no workbooks and is loaded directly (leave out "
+                                   "--via ingest). Scales with workbooks: demo, tiny, large")
+    assert not (tmp_path / "p.duckdb").exists()

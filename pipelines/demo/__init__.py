@@ -97,6 +97,8 @@ def build(db_path: str | Path | None = None, *, seed: int = DEFAULT_SEED, scale:
     started = time.perf_counter()
     c = generate(scale, seed, today)
     timings = {"generate_s": time.perf_counter() - started}
+    if via == "ingest" and scale not in WORKBOOK_SCALES:
+        raise PartydayError(error("demo.no_workbooks", scale=scale, known=", ".join(WORKBOOK_SCALES)))
     if via == "auto":
         via = "ingest" if AUTO_VIA == "ingest" and scale in INGEST_SCALES and ingest_ready() else "direct"
     out_dir = Path(out) if out else default_out(path, scale)
