@@ -215,6 +215,8 @@ def branch_in(text: str, known: dict[str, str]) -> str | None:
     m = _BRANCH_RE.search(simplified(_HOST.sub("", text)))
     if m:
         name = clean_name(m.group(1))
+        if "党委" in name[:-2]:  # 发电分厂党委电气党支部: the committee named before its branch
+            name = name[name.rindex("党委") + 2:]
         for prefix in ("关于", "中共", "的"):
             if name.startswith(prefix) and len(name) > len(prefix) + 2:
                 name = name[len(prefix):]

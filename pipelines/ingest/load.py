@@ -280,6 +280,9 @@ class Loader:
         seen: dict[str, int] = {}
         rows_m: list[dict[str, Any]] = []
         rows_s: list[dict[str, Any]] = []
+        # "王芳（预备党员）": the note in brackets is not part of the name (a birth year is kept apart).
+        names = [(m.group(1) if (m := _SUFFIX.match(n)) and not re.search(r"\d", m.group(2)) else n, row)
+                 for n, row in names]
         for name, row in names:
             key = norm(name)
             if key in seen:
