@@ -170,3 +170,22 @@ def test_download_a_table_as_excel(server: Any, browser: Any, tmp_path: Path) ->
     assert ws.freeze_panes == "A2"
     assert any(row[2].value == "attendance.quorum_threshold" for row in ws.iter_rows(min_row=2))
     context.close()
+
+
+def test_first_visit_to_a_deep_link_asks_to_sign_in(demo_db: Path, browser: Any, tmp_path: Path) -> None:
+    # A fresh server whose very first visitor opens /rules: the shell's sign-in, not the page file, and no
+    # menu of the files in pages/.
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, path)
+    srv = start_streamlit(path)
+    try:
+        context = browser.new_context(viewport={"width": 1440, "height": 1000})
+        page = context.new_page()
+        page.goto(f"{srv.url}/rules?lang=en")
+        page.wait_for_selector("input[type=password]", timeout=30000)
+        settle(page)
+        assert page.locator("h1").all_inner_texts() == ["Party Day Dashboard · Sign in"]
+        assert page.locator("[data-testid='stSidebarNav'] a").count() == 0
+        context.close()
+    finally:
+        srv.stop()
