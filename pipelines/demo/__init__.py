@@ -86,19 +86,20 @@ def build(db_path: str | Path | None = None, *, seed: int = DEFAULT_SEED, scale:
           progress: Progress | None = None, workbook_branches: int | None = None) -> dict[str, Any]:
     """Generate the committee of ``scale`` from ``seed`` into the database at ``db_path``; returns a summary.
 
-    The workbook scales write their workbooks into ``out``. ``via``: ``"ingest"`` uploads them;
-    ``"direct"`` loads the generated tables; ``"auto"`` is ingest for ``demo`` and ``tiny`` when the
-    ingest package is present, direct otherwise.
+    The workbook scales write their workbooks into ``out`` (of the first ``workbook_branches`` branches
+    only, when given). ``via``: ``"ingest"`` uploads them like any upload; ``"direct"`` loads the
+    generated tables; ``"auto"`` follows :data:`AUTO_VIA` for ``demo`` and ``tiny`` and is direct for
+    the big scales.
     """
     if scale not in SCALES:
         raise PartydayError(error("demo.bad_scale", scale=scale, known=", ".join(SCALES)))
+    if via == "ingest" and scale not in WORKBOOK_SCALES:
+        raise PartydayError(error("demo.no_workbooks", scale=scale, known=", ".join(WORKBOOK_SCALES)))
     path = db.db_path(db_path)
     refuse_if_loaded(path)
     started = time.perf_counter()
     c = generate(scale, seed, today)
     timings = {"generate_s": time.perf_counter() - started}
-    if via == "ingest" and scale not in WORKBOOK_SCALES:
-        raise PartydayError(error("demo.no_workbooks", scale=scale, known=", ".join(WORKBOOK_SCALES)))
     if via == "auto":
         via = "ingest" if AUTO_VIA == "ingest" and scale in INGEST_SCALES and ingest_ready() else "direct"
     out_dir = Path(out) if out else default_out(path, scale)
