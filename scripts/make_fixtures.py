@@ -203,6 +203,18 @@ def record_time_row(ws: Worksheet) -> None:
                  ["起止时间", "14:30—17:30"], ["活动主题", "安全生产"], ["地点", "会议室"]])
 
 
+def signin_loose_marks(ws: Worksheet) -> None:
+    """Marks in a secretary's own words."""
+    h = title(ws, "丁支部2024年9月主题党日签到表", 3, "时间：2024年9月10日 14:30-17:30")
+    rows(ws, h, [["姓名", "到会情况", "备注"], ["钱一", "已到会", None], ["孙二", "夜班", None], ["李三", "未参加", None]])
+
+
+def record_loose(ws: Worksheet) -> None:
+    """Dates without their year, a count in words."""
+    rows(ws, 1, [["主题党日活动纪实表"], ["党支部", "丁支部"], ["活动时间", "2024年9月10日 14:30-17:30"],
+                 ["活动主题", "学习"], ["应到人数", "全体"], ["预告日期", "9月3日"], ["报送日期", "9.11"]])
+
+
 def zip_bomb() -> bytes:
     """A valid small workbook with one extra part that inflates to 300 MB (ratio ~1000)."""
     base = io.BytesIO()
@@ -262,6 +274,9 @@ def cases() -> dict[str, tuple[bytes, dict[str, Any]]]:
         "12_丁支部_2024年8月.xlsx": (save(book(("签到表", signin_two_row_header), ("纪实表", record_time_row))),
                                 {"status": ok, "kind": "signin+record",
                                  "counts": {"attendance": 3, "members": 3, "activity_records": 1}}),
+        "13_丁支部_2024年9月.xlsx": (save(book(("签到表", signin_loose_marks), ("纪实表", record_loose))),
+                                {"status": ok, "kind": "signin+record", "counts": {"attendance": 3, "activity_records": 1},
+                                 "warnings": ["ingest.bad_count_ignored"]}),
         "20_无姓名列.xlsx": (save(book(("签到表", no_name))), {"status": "rejected", "kind": "signin"}),
         "21_日期不存在.xlsx": (save(book(("纪实", bad_date))), {"status": "rejected", "kind": "record"}),
         "22_改名的CSV.xlsx": ("姓名,签到\n王芳,√\n".encode(), {"status": "rejected", "kind": None}),

@@ -124,7 +124,8 @@ def test_every_fixture_through_the_library_matches_its_golden(fixtures: list[Pat
                           "from activity_records order by record_id").fetchall()
         assert [tuple(map(str, r)) for r in rec] == [
             ("mandatory", "3.0", "2024-03-08", "2024-03-16", "5", "False"),
-            ("optional", "3.0", "None", "None", "10", "True"), ("None", "3.0", "None", "None", "None", "False")]
+            ("optional", "3.0", "None", "None", "10", "True"), ("None", "3.0", "None", "None", "None", "False"),
+            ("None", "3.0", "2024-09-03", "2024-09-11", "None", "False")]
         joint = con.execute("select level, (select count(*) from activity_branches b where b.activity_id = a.activity_id) "
                             "from activities a where activity_month = date '2024-06-01'").fetchall()
         assert joint == [("zone", 2)]
@@ -149,6 +150,13 @@ def test_every_fixture_through_the_library_matches_its_golden(fixtures: list[Pat
         assert con.execute("select start_time, end_time, duration_hours from activity_records r join activities a "
                            "using (activity_id) where a.activity_date = date '2024-08-16'").fetchone() == (
             dt.time(14, 30), dt.time(17, 30), 3.0)
+        september = con.execute(
+            "select m.name, t.status from attendance t join members m using (member_id) join activities a "
+            "using (activity_id) where a.activity_date = date '2024-09-10' order by t.status").fetchall()
+        assert september == [("孙二", "excused"), ("钱一", "present"), ("李三", "unexcused")]
+        assert con.execute("select notice_date, report_date, expected_count from activity_records r join activities a "
+                           "using (activity_id) where a.activity_date = date '2024-09-10'").fetchone() == (
+            dt.date(2024, 9, 3), dt.date(2024, 9, 11), None)
         months = con.execute("select list(month(activity_month) order by activity_month) from activities a "
                              "join branches b on b.branch_id = a.host_branch_id where b.name = '丙支部'").fetchone()[0]
         assert months == [1, 2, 4]  # March is empty in the year table: no activity, not a month of absences

@@ -454,17 +454,23 @@ class Loader:
                 raw, row, c_ = rec[key]
                 try:
                     fields[col] = values.parse_count(raw)
-                except values.BadValue:
-                    self.issues.append(error("ingest.bad_count", sheet=p.sheet, row=row, column=column_letter(c_),
-                                             value=cell_text(raw)))
+                except values.BadValue:  # a record's own counts are informative: the sign-in is counted
+                    self.issues.append(warning("ingest.bad_count_ignored", sheet=p.sheet, row=row,
+                                               column=column_letter(c_), value=cell_text(raw)))
         for key in ("notice_date", "report_date"):
             if key in rec:
                 raw, row, c_ = rec[key]
+                near = c.day or c.month
+                year = near.year if near else None
                 try:
-                    fields[key] = values.parse_date(raw)
+                    fields[key] = values.parse_date_near(raw, year)
                 except values.BadValue as exc:
-                    self.issues.append(error(f"ingest.{exc.code}", sheet=p.sheet, row=row,
-                                             column=column_letter(c_), value=cell_text(raw)))
+                    if exc.code == "impossible_date":
+                        self.issues.append(error("ingest.impossible_date", sheet=p.sheet, row=row,
+                                                 column=column_letter(c_), value=cell_text(raw)))
+                    else:
+                        self.issues.append(warning("ingest.bad_date_ignored", sheet=p.sheet, row=row,
+                                                   column=column_letter(c_), value=cell_text(raw)))
         if "open_day" in rec:
             fields["is_open_day"] = canonical("words", str(rec["open_day"][0])) == "yes"
         else:

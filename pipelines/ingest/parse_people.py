@@ -110,12 +110,27 @@ def status_of(mark: str, remark: str, name: str = "") -> tuple[str | None, bool]
         if st is None:  # "√(补)", "请假（病）": the word before the note
             st = canonical("status", re.split(r"[(（\[【]", mark)[0])
         if st is None:
+            st = status_in(mark)
+        if st is None:
             return None, False
         return st, True
     key = norm(remark)
     if key and any(w in key for w in words("remarks", "leave")):
         return "excused", True
     return "unexcused", True
+
+
+def status_in(mark: str) -> str | None:
+    """The status a longer mark contains: absence words first (未到会), then leave words (病休中), then
+    presence words (已到会); None when it contains none."""
+    key = norm(mark)
+    if any(w in key for w in words("remarks", "unexcused_parts")):
+        return "unexcused"
+    if any(w in key for w in words("remarks", "leave")):
+        return "excused"
+    if any(w in key for w in words("remarks", "present_parts")):
+        return "present"
+    return None
 
 
 def made_up(remark: str) -> bool:

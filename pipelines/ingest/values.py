@@ -238,3 +238,19 @@ def scrub(value: str | None) -> str | None:
     if not value:
         return value
     return _PRIVATE.sub("***", value)
+
+
+_MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*[日号]?(?!\d)")
+
+
+def parse_date_near(value: Any, year: int | None) -> date | None:
+    """A date that may leave out its year (3月8日, 3.8): the activity's year is meant."""
+    try:
+        return parse_date(value)
+    except BadValue:
+        if year is None or not isinstance(value, str):
+            raise
+        m = _MONTH_DAY.search(simplified(value))
+        if not m:
+            raise
+        return _make(year, int(m.group(1)), int(m.group(2)), value)
