@@ -6,8 +6,8 @@ create table out_refresh_log (
     max_upload_id integer
 );
 
--- A database whose figures are already derived (schema 4) starts from here; one upgraded from before
--- the derived tables (or never refreshed) has no row, and its next refresh recomputes every year.
+-- A database whose figures are already derived (schema 4) starts from here; a new one, or one upgraded
+-- from before the derived tables, has no row, and its next refresh recomputes every year.
 insert into out_refresh_log
 select current_timestamp, (select max(upload_id) from uploads)
-where exists (select 1 from out_activity_branch) or not exists (select 1 from activities);
+where exists (select 1 from out_activity_branch);
