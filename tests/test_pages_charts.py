@@ -32,7 +32,8 @@ EVENTS = pl.DataFrame({
 
 def test_participation_heatmap_cells_lead_to_their_activity() -> None:
     fig = charts.participation_heatmap(EVENTS, ["2026-01", "2026-02", "2026-03"], 0.8, "zh")
-    heat, layer = fig.data
+    grey, heat, layer = fig.data
+    assert grey.z[1][2] == 1 and grey.z[0][0] is None  # months without an activity shown grey
     assert list(heat.y) == ["一支部", "二支部"] and list(heat.x) == ["1月", "2月", "3月"]
     # two activities in February: the cell shows the lower one and opens it
     assert heat.z[0][1] == pytest.approx(0.7) and heat.text[0][1] == "70%"

@@ -91,7 +91,11 @@ def participation_heatmap(events: pl.DataFrame, months: Sequence[str], threshold
         text[i][j] = pct_text(row["participation"])
         ids[i][j] = row["activity_id"]
     x = month_axis(months, lang)
-    fig = go.Figure(go.Heatmap(
+    fig = go.Figure()
+    # Months without an activity: grey cells under the coloured ones (a theme's background may be white).
+    fig.add_heatmap(z=[[1 if v is None else None for v in line] for line in z], x=x, y=rows, showscale=False,
+                    colorscale=[[0, GREY], [1, GREY]], xgap=2, ygap=2, hoverinfo="skip")
+    fig.add_trace(go.Heatmap(
         z=z, x=x, y=rows, text=text, texttemplate="%{text}", zmin=0, zmax=1,
         colorscale=threshold_scale(threshold), xgap=2, ygap=2, hoverinfo="skip",
         colorbar={"title": t("ui.col.participation", lang), "tickformat": ".0%"},
