@@ -145,6 +145,7 @@ def _load(con: Any, folder: Path, manifest: dict[str, Any]) -> None:
         if name not in present:
             raise PartydayError(error("backup.unknown_table", table=name))
         file = _sql_text(folder / table["file"])
+        con.execute(f"delete from {_quote(name)}")  # rows a migration seeds are in the backup too
         con.execute(f"insert into {_quote(name)} by name select * from read_parquet('{file}')")
         rows = con.execute(f"select count(*) from {_quote(name)}").fetchone()
         if not rows or int(rows[0]) != int(table["rows"]):

@@ -26,8 +26,8 @@ from pathlib import Path
 import pipelines.refresh as refresh_module
 path, marker, ROWS, files = sys.argv[1], Path(sys.argv[2]), sys.argv[3], sys.argv[4:]
 original = refresh_module.refresh
-def stalled(con, years=None):
-    original(con, years)
+def stalled(con, *args, **kwargs):
+    original(con, *args, **kwargs)
     marker.write_text(str(con.execute(ROWS).fetchone()[0]))
     time.sleep(600)
 refresh_module.refresh = stalled
