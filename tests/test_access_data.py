@@ -74,6 +74,8 @@ def test_a_secretary_loads_only_their_own_branch(roster_db: Path, demo_workbooks
     zones = resaved(next(demo_workbooks.glob("00_*.xlsx")), tmp_path)
     for refused in (roster, zones):
         code, out = ingest_json(roster_db, "branch1", refused)
+        # A zone division reshapes every branch: only the committee may load it (ingest's load_zones must
+        # refuse it when allowed_branch_ids is given).
         assert code == 1, (refused.name, out)
         assert out["files"][0]["status"] == "rejected", (refused.name, out)
     assert uploads(roster_db) == before
