@@ -28,7 +28,6 @@ import argparse
 import dataclasses
 import datetime as dt
 import importlib
-import importlib.util
 import json
 import os
 import platform
@@ -100,13 +99,6 @@ def workbooks(work: Path, scale: str, branches: int | None) -> list[Path]:
     from pipelines.demo.workbooks import manifest
 
     return manifest(work / f"{scale}-workbooks", branches)
-
-
-def ingest_ready() -> bool:
-    """Whether ``pipelines.ingest.ingest_files`` exists yet."""
-    from pipelines.demo import ingest_ready as ready
-
-    return ready()
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -217,10 +209,6 @@ def bench_ingest(work: Path, scale: str, baseline_every: int, branches: int | No
                            "floor_rows_s": floor["rows"] / floor["seconds"],
                            "baseline_files": len(sample), "baseline_s": base["seconds"],
                            "baseline_rows_s": sample_floor["rows"] / base["seconds"]}
-    if not ingest_ready():
-        out["ours"] = None
-        out["note"] = "pipelines.ingest is not there yet: our figure is missing"
-        return out
     log(f"ingest: ours (pipelines.ingest.ingest_files) on {len(files)} workbooks")
     try:
         ours = run_child("ingest_ours", db=str(work / f"ingest-{scale}.duckdb"), files=files)
@@ -301,10 +289,11 @@ def bench_queries(db_path: Path, repeat: int) -> dict[str, Any]:
         year = int(con.execute("select max(year(activity_month)) from activities").fetchone()[0])  # type: ignore[index]
         calls = page_calls(con, year)
         rules = load_rules(con)
-    metrics = importlib.import_module("pipelines.metrics") if importlib.util.find_spec("pipelines.metrics") else None
+    from pipelines import metrics
+
     pages: dict[str, Any] = {}
     for page, page_calls_ in calls.items():
-        missing = [name for name, _, _ in page_calls_ if metrics is None or not hasattr(metrics, name)]
+        missing = [name for name, _, _ in page_calls_ if not hasattr(metrics, name)]
         if missing:
             pages[page] = {"missing": missing}
             continue
@@ -451,8 +440,6 @@ def one_branch_workbook(scale: str, seed: int, out: Path) -> tuple[Path, str]:
 
 def bench_incremental(db_path: Path, scale: str, seed: int, work: Path) -> dict[str, Any]:
     """One branch's monthly workbook into the big database, end to end (then undone, so runs repeat)."""
-    if not ingest_ready():
-        return {"note": "pipelines.ingest is not there yet: nothing to measure"}
     path, branch = one_branch_workbook(scale, seed, work / "incremental")
     log(f"incremental: {path.name} into {db_path.name}")
     try:

@@ -8,8 +8,6 @@ same path as any upload; ``province`` (and ``via="direct"``) loads straight into
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import time
 from collections.abc import Callable
 from datetime import date
@@ -27,33 +25,16 @@ DEFAULT_SEED = 2
 # (``large`` writes them for the ingest benchmark and loads its tables directly, like ``province``).
 WORKBOOK_SCALES = ("demo", "tiny", "large")
 INGEST_SCALES = ("demo", "tiny")
-# How ``via="auto"`` loads those: "ingest" once the ingest path reads every demo workbook, else "direct".
-AUTO_VIA = "ingest"
 
 Progress = Callable[[str, int], None]
 
 
-def has_module(name: str) -> bool:
-    """Whether ``pipelines.<name>`` exists (pieces of other areas may land later than this one)."""
-    return importlib.util.find_spec(f"pipelines.{name}") is not None
-
-
-def ingest_ready() -> bool:
-    """Whether the ingest package offers ``ingest_files`` (it is built alongside this one)."""
-    if not has_module("ingest"):
-        return False
-    try:
-        return hasattr(importlib.import_module("pipelines.ingest"), "ingest_files")
-    except ImportError:
-        return False
-
-
 def finish(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Recompute the derived figures of every year and create the demo accounts (inside a write)."""
-    if has_module("refresh"):
-        importlib.import_module("pipelines.refresh").refresh(con, None)
     from pipelines.auth import create_demo_accounts
+    from pipelines.refresh import refresh
 
+    refresh(con, None)
     return list(create_demo_accounts(con))
 
 
@@ -88,8 +69,7 @@ def build(db_path: str | Path | None = None, *, seed: int = DEFAULT_SEED, scale:
 
     The workbook scales write their workbooks into ``out`` (of the first ``workbook_branches`` branches
     only, when given). ``via``: ``"ingest"`` uploads them like any upload; ``"direct"`` loads the
-    generated tables; ``"auto"`` follows :data:`AUTO_VIA` for ``demo`` and ``tiny`` and is direct for
-    the big scales.
+    generated tables; ``"auto"`` is ingest for ``demo`` and ``tiny``, direct for the big scales.
     """
     if scale not in SCALES:
         raise PartydayError(error("demo.bad_scale", scale=scale, known=", ".join(SCALES)))
@@ -101,7 +81,7 @@ def build(db_path: str | Path | None = None, *, seed: int = DEFAULT_SEED, scale:
     c = generate(scale, seed, today)
     timings = {"generate_s": time.perf_counter() - started}
     if via == "auto":
-        via = "ingest" if AUTO_VIA == "ingest" and scale in INGEST_SCALES and ingest_ready() else "direct"
+        via = "ingest" if scale in INGEST_SCALES else "direct"
     out_dir = Path(out) if out else default_out(path, scale)
     files: list[Path] = []
     if scale in WORKBOOK_SCALES:
@@ -132,8 +112,9 @@ def build(db_path: str | Path | None = None, *, seed: int = DEFAULT_SEED, scale:
 
 def load_via_ingest(path: Path, files: list[Path], *, lang: str = "zh") -> list[dict[str, Any]]:
     """Upload ``files`` in order through the ingest path; returns the files it refused, with their issues."""
-    ingest = importlib.import_module("pipelines.ingest")
-    results = ingest.ingest_files(path, files, actor="demo", lang=lang)
+    from pipelines.ingest import ingest_files
+
+    results = ingest_files(path, files, actor="demo", lang=lang)
     return [{"file": str(r.file), "issues": [i.to_json(lang) for i in r.issues if i.severity == "error"]}
             for r in results if r.status == "rejected"]
 
