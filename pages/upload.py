@@ -45,6 +45,9 @@ def show_result(result: FileResult) -> None:
     box(f"{result.file} — {common.tr(f'ingest.page.status.{result.status}')}")
     st.caption(common.tr("ingest.page.kind", kind=kind_label(result.kind, lang)))
     if result.status == "loaded":
+        names = result.summary.get("branch_names") or []
+        if names:
+            st.caption(common.tr("ingest.page.branches", names="、".join(names) if lang == "zh" else ", ".join(names)))
         st.caption(common.tr("ingest.page.will_load", what=counts_label(result.summary.get("counts", {}), lang)))
         labels = result.summary.get("activity_labels") or []
         if labels:

@@ -53,6 +53,8 @@ def test_upload_a_workbook_and_see_it_in_the_history(browser: Any, server: Any, 
         page.get_by_text("可以导入").first.wait_for(timeout=60_000)
         wait_idle(page)
         assert page.get_by_text("识别类型：签到表、测评表").count() == 1
+        assert page.get_by_text("党支部：乙支部").count() == 1
+        assert page.get_by_text("将导入：").count() == 1
         assert page.get_by_text("问题（按行排序）").count() == 1  # its warnings, in a table sorted by row
         page.get_by_role("button", name="确认导入").click()
         page.get_by_text("导入完成：1 个已导入，0 个未变化，0 个被拒绝。").wait_for(timeout=60_000)

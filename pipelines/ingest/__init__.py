@@ -269,6 +269,9 @@ def preview_files(files: Sequence[FileInput], *, branch: str | None = None, kind
                             allowed=allowed_branch_ids, roster_date=roster_date, rules=rules, refresh_years=set())
                 res.summary["preview"] = True
                 res.summary["activity_labels"] = activity_labels(con, res.summary.get("activities", []))
+                res.summary["branch_names"] = [r[0] for r in con.execute(
+                    "select name from branches where list_contains(?, branch_id) order by name",
+                    [res.summary.get("branch_ids", [])]).fetchall()]
                 raise _Rollback(res)
         except _Rollback as rb:
             results.append(rb.args[0])
