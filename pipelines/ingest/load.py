@@ -314,9 +314,10 @@ class Loader:
         day, month = self.activity_date(activity_id)
         on = day or end_of_month(month)
         bname = self.branches_name(branch_id)
-        if not self.has_roster(branch_id):
-            self.first_members(p, branch_id, [(m.name, m.row) for m in marks], day or month)
         roster = self.roster(branch_id, on)
+        if not roster and not self.has_roster(branch_id):
+            self.first_members(p, branch_id, [(m.name, m.row) for m in marks], day or month)
+            roster = self.roster(branch_id, on)
         rows: list[dict[str, Any]] = []
         taken: dict[int, int] = {}
         for mk in marks:
@@ -690,6 +691,11 @@ class Loader:
 
     def load_zones(self, p: Parsed) -> None:
         """协作区划分: zones, their branches and secretaries; the quarter leader and deputy units."""
+        if self.allowed is not None:
+            # The zone division shapes the whole committee: only an uploader with every branch in
+            # scope (the committee) may load it, whatever branches the sheet happens to name.
+            self.issues.append(error("ingest.zones_committee_only", sheet=p.sheet))
+            return
         name = p.record.get("committee")
         if name and not self.con.execute("select count(*) from committee").fetchall()[0][0]:
             self.con.execute("insert into committee values (1, ?)", [name])
