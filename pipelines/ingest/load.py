@@ -101,6 +101,7 @@ class Loader:
         self.undo: dict[str, list[Any]] = defaultdict(list)
         self.branch_ids: set[int] = set()
         self.touched: set[int] = set()     # every branch whose figures this load changes (for the refresh)
+        self.dates: dict[int, tuple[date | None, date]] = {}  # activity -> (date, month) as this load left it
         self.actor = actor
         self.replaced: list[int] = []      # uploads this one replaced (a corrected roster of the same date)
         self.as_of: str | None = None      # a roster's date, kept in the summary
@@ -162,26 +163,29 @@ class Loader:
             return None
         row = None
         if day:
-            row = self.con.execute(
-                "select activity_id from activities where host_branch_id = ? and activity_date = ? "
-                "order by activity_id limit 1", [host_id, day]).fetchone()
-            if row is None:
-                row = self.con.execute(
-                    "select activity_id from activities a where activity_month = ? and activity_date is null and "
-                    "(host_branch_id = ? or exists (select 1 from activity_branches ab where ab.activity_id = "
-                    "a.activity_id and ab.branch_id = ?)) order by activity_id limit 1",
-                    [month, host_id, host_id]).fetchone()
-                if row is not None:
-                    self.con.execute("update activities set activity_date = ? where activity_id = ?", [day, row[0]])
-                    self.undo["dates_set"].append(int(row[0]))
+            # The activity of that day, else the month's activity whose day was not known yet.
+            found = self.con.execute(
+                "select activity_id, activity_date from activities a where (host_branch_id = $h and activity_date = $d) "
+                "or (activity_month = $m and activity_date is null and (host_branch_id = $h or exists (select 1 "
+                "from activity_branches ab where ab.activity_id = a.activity_id and ab.branch_id = $h))) "
+                "order by activity_date is null, activity_id limit 1", {"h": host_id, "d": day, "m": month}).fetchall()
+            row = found[0] if found else None
+            if row is not None and row[1] is None:
+                self.con.execute("update activities set activity_date = ? where activity_id = ?", [day, row[0]])
+                self.undo["dates_set"].append(int(row[0]))
         else:
-            row = self.con.execute(
-                "select activity_id from activities a where activity_month = ? and (host_branch_id = ? or exists "
-                "(select 1 from activity_branches ab where ab.activity_id = a.activity_id and ab.branch_id = ?)) "
-                "order by (host_branch_id = ?) desc, activity_date, activity_id limit 1",
-                [month, host_id, branch_id, host_id]).fetchone()
+            found = self.con.execute(
+                "select activity_id, activity_date from activities a where activity_month = ? and (host_branch_id = ? "
+                "or exists (select 1 from activity_branches ab where ab.activity_id = a.activity_id and "
+                "ab.branch_id = ?)) order by (host_branch_id = ?) desc, activity_date, activity_id limit 1",
+                [month, host_id, branch_id, host_id]).fetchall()
+            row = found[0] if found else None
         if row is not None:
             aid = int(row[0])
+            if day is None:
+                self.dates[aid] = (row[1], month)
+            else:
+                self.dates[aid] = (day, month)
         else:
             aid = new_ids(self.con, 1)[0]
             level = "zone" if host_id != branch_id else "branch"
@@ -190,6 +194,7 @@ class Loader:
                 "created_upload_id) values (?, ?, ?, ?, ?, ?, ?)",
                 [aid, host_id, month, day, c.topic, level, self.upload_id])
             self.add_part(aid, host_id)
+            self.dates[aid] = (day, month)
         if host_id != branch_id:
             self.add_part(aid, branch_id)
         if aid not in self.activities:
@@ -215,6 +220,8 @@ class Loader:
 
     def activity_date(self, activity_id: int) -> tuple[date | None, date]:
         """``(activity_date, activity_month)`` of an activity."""
+        if activity_id in self.dates:
+            return self.dates[activity_id]
         row = self.con.execute("select activity_date, activity_month from activities where activity_id = ?",
                                [activity_id]).fetchone()
         assert row is not None
