@@ -554,9 +554,10 @@ def report(results: dict[str, Any], args: argparse.Namespace, command: str) -> s
     mem = results.get("memory")
     if mem:
         lines += ["## Memory", "", measured(mem), "", "| process | peak RSS MB | target < 2048 MB |", "|---|---:|---|"]
-        if mem.get("ingest_rss_mb") is not None:
-            lines.append(f"| ingest of the {results.get('ingest_scale')} workbooks | {mem['ingest_rss_mb']:.0f} | "
-                         f"{verdict(mem['ingest_rss_mb'] < TARGETS['rss_mb'])} |")
+        ingest_rss = (ing or {}).get("ingest_rss_mb") or mem.get("ingest_rss_mb")
+        if ingest_rss is not None:
+            lines.append(f"| ingest of the {results.get('ingest_scale')} workbooks (measured with the ingest "
+                         f"throughput) | {ingest_rss:.0f} | {verdict(ingest_rss < TARGETS['rss_mb'])} |")
         if mem.get("app_rss_mb") is not None:
             lines.append(f"| Streamlit server, every page opened ({', '.join(mem['pages'])}) | {mem['app_rss_mb']:.0f} | "
                          f"{verdict(mem['app_rss_mb'] < TARGETS['rss_mb'])} |")
