@@ -49,7 +49,7 @@ def end_of_month(d: date) -> date:
     return nxt - timedelta(days=1)
 
 
-SMALL_INSERT = 400  # rows; above this an Arrow batch, below it one multi-row VALUES statement
+SMALL_INSERT = 40  # rows; above this an Arrow batch, below it one multi-row VALUES statement
 
 
 def insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> int:
@@ -102,6 +102,8 @@ class Loader:
         self.branch_ids: set[int] = set()
         self.touched: set[int] = set()     # every branch whose figures this load changes (for the refresh)
         self.dates: dict[int, tuple[date | None, date]] = {}  # activity -> (date, month) as this load left it
+        self.found: dict[tuple[int, int, date | None, date], int] = {}  # activities this load already resolved
+        self.details: dict[int, tuple[Any, ...]] = {}  # members' details read in one query per roster
         self.actor = actor
         self.replaced: list[int] = []      # uploads this one replaced (a corrected roster of the same date)
         self.as_of: str | None = None      # a roster's date, kept in the summary
@@ -161,6 +163,9 @@ class Loader:
         if day and day > self.today:
             self.issues.append(error("ingest.future_date", sheet=p.sheet, date=day.isoformat()))
             return None
+        memo_key = (host_id, branch_id, day, month)
+        if memo_key in self.found:  # the sign-in, evaluation and record of one activity in one workbook
+            return self.found[memo_key]
         row = None
         if day:
             # The activity of that day, else the month's activity whose day was not known yet.
@@ -200,6 +205,7 @@ class Loader:
         if aid not in self.activities:
             self.activities.append(aid)
         self.years.add(month.year)
+        self.found[memo_key] = aid
         return aid
 
     def branches_name(self, branch_id: int) -> str:
@@ -514,6 +520,11 @@ class Loader:
         orphans = self.pair_orphans(p.people)
         first = not self.has_roster(bid)
         current = {} if first else self.roster(bid, as_of)
+        ids = [mid for cands in current.values() for mid, _b in cands]
+        if ids:
+            self.details.update({int(r[0]): tuple(r[1:]) for r in self.con.execute(
+                "select member_id, sex, birth_date, joined_party_date, member_kind, is_leading_cadre, name "
+                "from members where list_contains(?, member_id)", [ids]).fetchall()})
         day_before = as_of - timedelta(days=1)
         new_members: list[dict[str, Any]] = []
         new_ships: list[dict[str, Any]] = []
@@ -634,13 +645,15 @@ class Loader:
 
     def update_member(self, mid: int, person: Any) -> None:
         """Fill in or correct a member's details from a roster line (old values noted for undo)."""
-        row = self.con.execute("select sex, birth_date, joined_party_date, member_kind, is_leading_cadre, name "
-                               "from members where member_id = ?", [mid]).fetchall()[0]
+        row = self.details.get(mid) or self.con.execute(
+            "select sex, birth_date, joined_party_date, member_kind, is_leading_cadre, name from members "
+            "where member_id = ?", [mid]).fetchall()[0]
         new = (person.sex or row[0], person.birth or row[1], person.joined or row[2], person.kind or row[3],
                bool(person.is_cadre or row[4]), person.name)
         if tuple(row) != new:
             self.con.execute("update members set sex = ?, birth_date = ?, joined_party_date = ?, member_kind = ?, "
                              "is_leading_cadre = ?, name = ? where member_id = ?", [*new, mid])
+            self.details[mid] = new
             self.undo["members_changed"].append([mid, [None if v is None else str(v) for v in row[:4]], bool(row[4]),
                                                  row[5]])
 
