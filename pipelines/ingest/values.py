@@ -20,6 +20,9 @@ _COMPACT = re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)")
 _TIME = re.compile(r"(?<!\d)(\d{1,2})\s*[:：点時时]\s*(\d{2})?")
 _RANGE = re.compile(r"(?<!\d)(\d{1,2})\s*[:：]\s*(\d{2})\s*(?:[-—–~～至到－]+|--)\s*(\d{1,2})\s*[:：]\s*(\d{2})")
 _INT = re.compile(r"-?\d+")
+# No count in these sheets (people, votes, ballots, a year) comes near this; a larger number is a
+# typing slip or a damaged cell, and would overflow the database's integer columns.
+COUNT_CEILING = 10_000_000
 
 
 class BadValue(Exception):
@@ -154,11 +157,11 @@ def parse_count(value: Any) -> int | None:
     if isinstance(value, bool):
         raise BadValue("bad_count", value)
     if isinstance(value, int | float):
-        if float(value).is_integer() and value >= 0:
+        if float(value).is_integer() and 0 <= value <= COUNT_CEILING:
             return int(value)
         raise BadValue("bad_count", value)
     m = _INT.search(simplified(str(value)))
-    if not m or int(m.group()) < 0:
+    if not m or not 0 <= int(m.group()) <= COUNT_CEILING:
         raise BadValue("bad_count", value)
     return int(m.group())
 
