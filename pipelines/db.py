@@ -131,8 +131,7 @@ def ensure_schema(path: Path | None = None, up_to: int | None = None) -> int:
             found = schema_version(con)
             if found > target:
                 raise PartydayError(error("db.newer_schema", path=str(path), found=found, supported=target))
-            con.execute("begin transaction")
-            try:
+            with transaction(con):
                 con.execute(
                     "create table if not exists schema_version (version integer primary key, "
                     "name varchar, applied_at timestamp default current_timestamp)"
@@ -141,10 +140,6 @@ def ensure_schema(path: Path | None = None, up_to: int | None = None) -> int:
                     if found < version <= target:
                         con.execute(mig.read_text(encoding="utf-8"))
                         con.execute("insert into schema_version (version, name) values (?, ?)", [version, mig.name])
-                con.execute("commit")
-            except BaseException:
-                con.execute("rollback")
-                raise
             con.execute("checkpoint")
         finally:
             con.close()
@@ -166,21 +161,8 @@ def reading(path: str | os.PathLike[str] | None = None) -> Iterator[duckdb.DuckD
 @contextmanager
 def writing(path: str | os.PathLike[str] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """One write: exclusive lock, one transaction, ``CHECKPOINT``; rolled back whole on any error."""
-    p = db_path(path)
-    ensure_schema(p)
-    with _locked(p, exclusive=True):
-        con = _connect(p, read_only=False)
-        try:
-            con.execute("begin transaction")
-            try:
-                yield con
-                con.execute("commit")
-            except BaseException:
-                con.execute("rollback")
-                raise
-            con.execute("checkpoint")
-        finally:
-            con.close()
+    with write_session(path) as con, transaction(con):
+        yield con
 
 
 def sql(name: str) -> str:
