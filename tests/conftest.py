@@ -11,6 +11,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -93,12 +94,25 @@ class StreamlitServer:
         self.stop()
         raise RuntimeError("streamlit did not start")
 
+    def __enter__(self) -> StreamlitServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def stop(self) -> None:
         self.proc.terminate()
         try:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+
+
+def wait_idle(page: Any) -> None:
+    """Wait until Streamlit has finished running the script in a Playwright ``page``."""
+    page.wait_for_timeout(300)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    page.wait_for_timeout(300)
 
 
 def start_streamlit(db_path: Path, env: dict[str, str] | None = None) -> StreamlitServer:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from conftest import OTHER_MEMBERS as OTHER
-from conftest import OUTPUT, start_streamlit
+from conftest import OUTPUT, start_streamlit, wait_idle
 
 from pipelines import access, auth, db
 
@@ -16,19 +16,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def server(member_db: Path) -> Iterator[Any]:
-    srv = start_streamlit(member_db)
-    try:
+    with start_streamlit(member_db) as srv:
         yield srv
-    finally:
-        srv.stop()
-
-
-def wait_idle(page: Any) -> None:
-    """Wait until Streamlit has finished running the script."""
-    page.wait_for_timeout(300)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-    page.wait_for_timeout(300)
 
 
 def sign_in(page: Any, url: str, name: str) -> None:

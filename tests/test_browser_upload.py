@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import OUTPUT, ROOT, start_streamlit
+from conftest import OUTPUT, ROOT, start_streamlit, wait_idle
 
 from pipelines import db
 
@@ -20,18 +20,8 @@ import make_fixtures  # noqa: E402
 
 @pytest.fixture
 def server(org_db: Path) -> Iterator[Any]:
-    srv = start_streamlit(org_db)
-    try:
+    with start_streamlit(org_db) as srv:
         yield srv
-    finally:
-        srv.stop()
-
-
-def wait_idle(page: Any) -> None:
-    """Wait until Streamlit has finished running the script."""
-    page.wait_for_timeout(300)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-    page.wait_for_timeout(300)
 
 
 def test_upload_a_workbook_and_see_it_in_the_history(browser: Any, server: Any, org_db: Path,

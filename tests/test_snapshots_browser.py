@@ -8,25 +8,15 @@ from typing import Any
 
 import openpyxl
 import pytest
-from conftest import OUTPUT, start_streamlit
+from conftest import OUTPUT, start_streamlit, wait_idle
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def server(copy_demo_db: Path) -> Iterator[Any]:
-    srv = start_streamlit(copy_demo_db)
-    try:
+    with start_streamlit(copy_demo_db) as srv:
         yield srv
-    finally:
-        srv.stop()
-
-
-def wait_idle(page: Any) -> None:
-    """Wait until Streamlit has finished running the script."""
-    page.wait_for_timeout(300)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-    page.wait_for_timeout(300)
 
 
 def test_take_check_download(browser: Any, server: Any, tmp_path: Path) -> None:
