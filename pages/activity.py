@@ -23,11 +23,7 @@ def _requested() -> int | None:
 
 def _pick() -> None:
     """Choose an activity among those the filters cover."""
-    events = views.in_months(common.metric("events", f.year, branch_ids=common.scope_ids(f)),
-                             views.month_keys(f, common.today()))
-    if events.is_empty():
-        common.empty_state("ui.activity.none", year=f.year)
-        st.stop()
+    events = common.events_shown(f, "ui.activity.none")
     choices = events.sort("month", "branch").unique("activity_id", keep="first", maintain_order=True)
     if choices.height > MAX_CHOICES:
         st.info(common.tr("ui.activity.narrow", count=choices.height))

@@ -14,10 +14,7 @@ ids = common.scope_ids(f)
 rules = common.rules()
 threshold = float(rules.get("attendance.quorum_threshold"))
 months = views.month_keys(f, common.today())
-events = views.in_months(common.metric("events", f.year, branch_ids=ids), months)
-if events.is_empty():
-    common.empty_state("ui.participation.empty", year=f.year)
-    st.stop()
+events = common.events_shown(f)
 
 scope = common.branches_in(ids)
 if scope.height > charts.MAX_HEATMAP_ROWS:

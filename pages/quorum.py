@@ -16,10 +16,7 @@ ids = common.scope_ids(f)
 rules = common.rules()
 threshold = float(rules.get("attendance.quorum_threshold"))
 months = views.month_keys(f, common.today())
-events = views.in_months(common.metric("events", f.year, branch_ids=ids), months)
-if events.is_empty():
-    common.empty_state("ui.participation.empty", year=f.year)
-    st.stop()
+events = common.events_shown(f)
 
 failures = views.quorum_failures(events, rules)
 judged = events.filter(pl.col("quorum_met").is_not_null()).height

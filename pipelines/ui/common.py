@@ -25,6 +25,7 @@ from pipelines.access import User
 from pipelines.config import Rules, load_rules
 from pipelines.errors import Issue, PartydayError
 from pipelines.i18n import catalogue, normalise_lang, t
+from pipelines.ui import views
 from pipelines.ui.filters import Filters, branch_scope, default_year
 from pipelines.xlsx import is_percent_column, to_xlsx
 
@@ -449,3 +450,14 @@ def heavy(key: str) -> bool:
 def today() -> dt.date:
     """Today's date (the dashboard judges months up to it)."""
     return dt.date.today()
+
+
+def events_shown(chosen: Filters, empty_key: str = "ui.participation.empty") -> pl.DataFrame:
+    """The events of the filters' year and months within the user's scope; when there are none the page
+    shows the empty state ``empty_key`` and stops."""
+    events = views.in_months(metric("events", chosen.year, branch_ids=scope_ids(chosen)),
+                             views.month_keys(chosen, today()))
+    if events.is_empty():
+        empty_state(empty_key, year=chosen.year)
+        st.stop()
+    return events
