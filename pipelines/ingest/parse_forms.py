@@ -22,6 +22,18 @@ def _bad(parsed: Parsed, sheet: Sheet, r: int, c: int, code: str, raw: Any) -> N
                                value=cell_text(raw)))
 
 
+def _add_votes(parsed: Parsed, sheet: Sheet, r: int, c: int, item: str, rating: str) -> None:
+    """The vote count in cell (r, c) for ``item`` rated ``rating``; a cell that is no count is reported."""
+    raw = sheet.value(r, c)
+    try:
+        n = values.parse_count(raw)
+    except values.BadValue:
+        _bad(parsed, sheet, r, c, "bad_count", raw)
+        return
+    if n:
+        parsed.votes.append(Vote(item, rating, n))
+
+
 def parse_evaluation(sheet: Sheet, table: Table, parsed: Parsed) -> None:
     """测评表 as vote counts (items down, ratings across, or transposed) or one row per ballot."""
     if table.ratings and (len(table.ratings) >= 2 or len(table.items) < 2):
@@ -40,14 +52,7 @@ def parse_evaluation(sheet: Sheet, table: Table, parsed: Parsed) -> None:
                                                  value=cell_text(sheet.value(r, item_col))))
                 continue
             for rating, c in table.ratings.items():
-                raw = sheet.value(r, c)
-                try:
-                    n = values.parse_count(raw)
-                except values.BadValue:
-                    _bad(parsed, sheet, r, c, "bad_count", raw)
-                    continue
-                if n:
-                    parsed.votes.append(Vote(item, rating, n))
+                _add_votes(parsed, sheet, r, c, item, rating)
         return
     # Items across: either rating words per ballot row, or counts per rating row (transposed).
     if not table.items:
@@ -67,14 +72,7 @@ def parse_evaluation(sheet: Sheet, table: Table, parsed: Parsed) -> None:
             row_rating = canonical("ratings", cell_text(sheet.value(r, label_col)))
         if row_rating and ballot_col is None:
             for item, c in table.items.items():
-                raw = sheet.value(r, c)
-                try:
-                    n = values.parse_count(raw)
-                except values.BadValue:
-                    _bad(parsed, sheet, r, c, "bad_count", raw)
-                    continue
-                if n:
-                    parsed.votes.append(Vote(item, row_rating, n))
+                _add_votes(parsed, sheet, r, c, item, row_rating)
             continue
         ratings: list[tuple[str, str]] = []
         for item, c in table.items.items():
