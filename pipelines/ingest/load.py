@@ -14,12 +14,15 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
+from pipelines import db
 from pipelines.errors import Issue, error, warning
 from pipelines.ingest import values
 from pipelines.ingest.layout import cell_text
@@ -40,6 +43,10 @@ SCHEMAS: dict[str, pa.Schema] = {
                           "member_kind": _S, "is_leading_cadre": _B, "upload_id": _I}),
     "memberships": pa.schema({"member_id": _I, "branch_id": _I, "start_date": _D, "end_date": _D,
                               "change_reason": _S, "upload_id": _I}),
+    "zones": pa.schema({"zone_id": _I, "name": _S, "sort_order": _I, "upload_id": _I}),
+    "branches": pa.schema({"branch_id": _I, "name": _S, "zone_id": _I, "secretary": _S, "upload_id": _I}),
+    "zone_quarter_roles": pa.schema({"zone_id": _I, "year": _I, "quarter": _I, "leader_branch_id": _I,
+                                     "deputy_branch_id": _I, "upload_id": _I}),
 }
 
 
@@ -57,21 +64,26 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]
     for the few dozen rows of a sheet, an Arrow batch for more."""
     if not rows:
         return 0
-    schema = SCHEMAS[table]
-    cols = schema.names
+    cols = SCHEMAS[table].names
     if len(rows) <= SMALL_INSERT:
         one = "(" + ", ".join("?" * len(cols)) + ")"
         params = [r.get(c) for r in rows for c in cols]
         con.execute(f"insert into {table} ({', '.join(cols)}) values {', '.join([one] * len(rows))}", params)
         return len(rows)
-    frame = pa.Table.from_pylist(rows, schema=schema)
-    con.complete()  # a fetchone() may leave a result open; Arrow registration needs none
-    con.register("_ingest_rows", frame)
-    try:
+    with frame(con, table, rows):
         con.execute(f"insert into {table} by name select * from _ingest_rows")
+    return len(rows)
+
+
+@contextmanager
+def frame(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> Iterator[None]:
+    """``rows`` (the columns of ``table``, missing ones null) readable as ``_ingest_rows`` for the block."""
+    con.complete()  # a fetchone() may leave a result open; Arrow registration needs none
+    con.register("_ingest_rows", pa.Table.from_pylist(rows, schema=SCHEMAS[table]))
+    try:
+        yield
     finally:
         con.unregister("_ingest_rows")
-    return len(rows)
 
 
 def new_ids(con: duckdb.DuckDBPyConnection, n: int) -> list[int]:
@@ -710,7 +722,11 @@ class Loader:
                     self.undo["guidance_added"].append([mid, gid[0]])
 
     def load_zones(self, p: Parsed) -> None:
-        """协作区划分: zones, their branches and secretaries; the quarter leader and deputy units."""
+        """协作区划分: zones, their branches and secretaries; the quarter leader and deputy units.
+
+        Set-based: the zones, branches and roles are read once, the rows are followed in order in
+        Python (a later row sees what an earlier one set), then written in a few statements.
+        """
         if self.allowed is not None:
             # The zone division shapes the whole committee: only an uploader with every branch in
             # scope (the committee) may load it, whatever branches the sheet happens to name.
@@ -721,31 +737,59 @@ class Loader:
             self.con.execute("insert into committee values (1, ?)", [name])
             self.undo["committee_added"].append(1)
         zones = {norm(n): int(i) for i, n in self.con.execute("select zone_id, name from zones").fetchall()}
+        if p.zones:
+            self.zone_branches(p, zones)
+        if p.roles:
+            self.zone_roles(p, zones)
+
+    def zone_branches(self, p: Parsed, zones: dict[str, int]) -> None:
+        """The zones of a zone division and their branches: new ones inserted, changed ones updated."""
         order = int(self.con.execute("select coalesce(max(sort_order), 0) from zones").fetchone()[0])  # type: ignore[index]
+        state = {int(b): (z, s) for b, z, s in self.con.execute(
+            "select branch_id, zone_id, secretary from branches").fetchall()}
+        # A new zone and a new branch each take the next id, in the order of the rows.
+        n_new = len({norm(zone) for zone, *_ in p.zones} - zones.keys()) + \
+            len({norm(branch) for _z, branch, *_ in p.zones} - self.branches.keys())
+        fresh = iter(new_ids(self.con, n_new))
+        new_zones: list[dict[str, Any]] = []
+        new_branches: dict[int, str] = {}
+        changed: set[int] = set()
         for zone, branch, secretary, _row in p.zones:
             zid = zones.get(norm(zone))
             if zid is None:
                 order += 1
-                zid = new_ids(self.con, 1)[0]
-                self.con.execute("insert into zones (zone_id, name, sort_order, upload_id) values (?, ?, ?, ?)",
-                                 [zid, zone, order, self.upload_id])
+                zid = next(fresh)
+                new_zones.append({"zone_id": zid, "name": zone, "sort_order": order, "upload_id": self.upload_id})
                 zones[norm(zone)] = zid
-                self.counts["zones"] += 1
             key = norm(branch)
             if key in self.branches:
                 bid = self.branches[key][0]
-                old = self.con.execute("select zone_id, secretary from branches where branch_id = ?", [bid]).fetchone()
-                assert old is not None
+                old = state[bid]
                 if old[0] != zid or (secretary and old[1] != secretary):
-                    self.con.execute("update branches set zone_id = ?, secretary = coalesce(?, secretary) "
-                                     "where branch_id = ?", [zid, secretary, bid])
+                    state[bid] = (zid, old[1] if secretary is None else secretary)
+                    changed.add(bid)
                     self.undo["branches_changed"].append([bid, old[0], old[1]])
             else:
-                bid = new_ids(self.con, 1)[0]
-                self.con.execute("insert into branches (branch_id, name, zone_id, secretary, upload_id) "
-                                 "values (?, ?, ?, ?, ?)", [bid, branch, zid, secretary, self.upload_id])
+                bid = next(fresh)
+                state[bid] = (zid, secretary)
+                new_branches[bid] = branch
                 self.branches[key] = (bid, branch)
-                self.counts["branches"] += 1
+        self.counts["zones"] += insert(self.con, "zones", new_zones)
+        self.counts["branches"] += insert(self.con, "branches", [
+            {"branch_id": bid, "name": branch, "zone_id": state[bid][0], "secretary": state[bid][1],
+             "upload_id": self.upload_id} for bid, branch in new_branches.items()])
+        updates = [{"branch_id": bid, "zone_id": state[bid][0], "secretary": state[bid][1]}
+                   for bid in sorted(changed - new_branches.keys())]
+        if updates:
+            with frame(self.con, "branches", updates):
+                db.query(self.con, "ingest_zone_branches")
+
+    def zone_roles(self, p: Parsed, zones: dict[str, int]) -> None:
+        """The leader and deputy branch of each zone and quarter, replacing what was recorded."""
+        state = {(int(z), int(y), int(q)): (lead, dep, uid) for z, y, q, lead, dep, uid in self.con.execute(
+            "select zone_id, year, quarter, leader_branch_id, deputy_branch_id, upload_id "
+            "from zone_quarter_roles").fetchall()}
+        written: dict[tuple[int, int, int], dict[str, Any]] = {}
         for year, quarter, zone, leader, deputy, row in p.roles:
             zid = zones.get(norm(zone))
             ids = []
@@ -757,17 +801,20 @@ class Loader:
             if zid is None:
                 self.issues.append(error("ingest.unknown_zone", sheet=p.sheet, row=row, zone=zone))
                 continue
-            old = self.con.execute("select leader_branch_id, deputy_branch_id, upload_id from zone_quarter_roles "
-                                   "where zone_id = ? and year = ? and quarter = ?", [zid, year, quarter]).fetchone()
+            key = (zid, year, quarter)
+            old = state.get(key)
             if old:
-                self.undo["roles_changed"].append([zid, year, quarter, old[0], old[1], old[2]])
-                self.con.execute("delete from zone_quarter_roles where zone_id = ? and year = ? and quarter = ?",
-                                 [zid, year, quarter])
+                self.undo["roles_changed"].append([zid, year, quarter, *old])
             else:
                 self.undo["roles_added"].append([zid, year, quarter])
-            self.con.execute("insert into zone_quarter_roles values (?, ?, ?, ?, ?, ?)",
-                             [zid, year, quarter, ids[0], ids[1], self.upload_id])
+            state[key] = (ids[0], ids[1], self.upload_id)
+            written[key] = {"zone_id": zid, "year": year, "quarter": quarter, "leader_branch_id": ids[0],
+                            "deputy_branch_id": ids[1], "upload_id": self.upload_id}
             self.counts["zone_quarter_roles"] += 1
+        if written:
+            with frame(self.con, "zone_quarter_roles", list(written.values())):
+                db.query(self.con, "ingest_zone_roles_clear")
+            insert(self.con, "zone_quarter_roles", list(written.values()))
 
 
 def lookup_words(key: str) -> tuple[str, ...]:
