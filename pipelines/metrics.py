@@ -23,9 +23,11 @@ Conventions decided here (see also ``sql/refresh_member_status.sql``):
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
@@ -69,29 +71,65 @@ def rule_params(rules: Rules) -> dict[str, Any]:
     }
 
 
-def composed_sql(model: str, upstream: tuple[str, ...] = ()) -> str:
+def composed_sql(model: str, upstream: tuple[str, ...] = (), sources: Mapping[str, str] | None = None) -> str:
     """The text of ``sql/<model>.sql`` with each ``upstream`` model (in order) as a CTE of its own name.
 
     A model reads an upstream model as if it were a table (``from activity_figures``), so each file
     stays plain SQL on its own, and DuckDB plans the whole chain at once (no rows go through Python).
+    ``sources`` names another file to serve as an upstream model (the kept judgement in place of
+    judging the counts again: ``{"judged_activity_branch": "judged_stored"}``).
     """
     if not upstream:
         return db.sql(model)
-    ctes = ",\n".join(f"{name} as (\n{db.sql(name)}\n)" for name in upstream)
+    sources = sources or {}
+    ctes = ",\n".join(f"{name} as (\n{db.sql(sources.get(name, name))}\n)" for name in upstream)
     return f"with {ctes}\nselect * from (\n{db.sql(model)}\n) as {model}_rows"
 
 
+def bound(text: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``params`` that ``text`` uses (DuckDB refuses unused named parameters)."""
+    return {p: v for p, v in params.items() if re.search(rf"\${re.escape(p)}\b", text)}
+
+
 def run_model(con: duckdb.DuckDBPyConnection, model: str, upstream: tuple[str, ...] = (),
-              **params: Any) -> pl.DataFrame:
-    """The rows of ``model`` (composed with ``upstream``) with bound ``params``, as a polars frame."""
-    text = composed_sql(model, upstream)
-    used = {p: v for p, v in params.items() if re.search(rf"\${re.escape(p)}\b", text)}
+              sources: Mapping[str, str] | None = None, order_by: Sequence[str] = (), **params: Any) -> pl.DataFrame:
+    """The rows of ``model`` (composed with ``upstream``) with bound ``params``, as a polars frame.
+
+    ``order_by`` sorts the frame in polars: for a wide frame of many rows far cheaper than an SQL
+    ``order by``, which carries every column through DuckDB's sort.
+    """
+    text = composed_sql(model, upstream, sources)
     with warnings.catch_warnings():
         # execute() rather than sql(): it works whatever the caller's transaction left unfetched
         warnings.simplefilter("ignore", UserWarning)
-        frame = pl.from_arrow(con.execute(text, used).to_arrow_table())
+        frame = pl.from_arrow(con.execute(text, bound(text, params)).to_arrow_table())
     assert isinstance(frame, pl.DataFrame)
-    return frame
+    return frame.sort(order_by, nulls_last=True, maintain_order=True) if order_by else frame
+
+
+def rules_fingerprint(rules: Rules) -> str:
+    """A digest of everything the rules give the SQL models: equal digests judge alike."""
+    text = json.dumps(rule_params(rules), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def judged_under(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The fingerprint of the rules the kept judgement (``out_activity_judged``) was made under, if any."""
+    exists = con.execute("select count(*) from duckdb_tables() where table_name = 'out_judged_rules'").fetchone()
+    if not exists or not exists[0]:
+        return None  # a database of an older schema (e.g. a backup being inspected)
+    row = con.execute("select max(fingerprint) from out_judged_rules").fetchone()
+    return row[0] if row else None
+
+
+def run_figures(con: duckdb.DuckDBPyConnection, rules: Rules, model: str, upstream: tuple[str, ...],
+                order_by: Sequence[str] = (), **params: Any) -> pl.DataFrame:
+    """``model`` over the judged figures (``upstream`` starts with ``activity_figures``): the judgement
+    kept by the last refresh when it was made under ``rules``, else the counts judged now."""
+    if judged_under(con) == rules_fingerprint(rules):
+        return run_model(con, model, ("judged_activity_branch", *upstream), {"judged_activity_branch": "judged_stored"},
+                         order_by, **params)
+    return run_model(con, model, (*JUDGEMENT, *upstream), None, order_by, **params)
 
 
 def _ids(branch_ids: Iterable[int] | None) -> list[int] | None:
@@ -132,8 +170,10 @@ def branch_id(con: duckdb.DuckDBPyConnection, name: str) -> int:
     raise PartydayError(error("rules.unknown_branch", branch=name, known="、".join(known) or "—"))
 
 
+JUDGEMENT = ("activity_counts", "judged_activity_branch")
 FIGURES = ("activity_figures",)
 MONTHS = ("activity_figures", "branch_months")
+EVENTS_ORDER = ("activity_month", "date", "zone_id", "branch_id", "activity_id")  # calendar order
 
 
 def figure_params(con: duckdb.DuckDBPyConnection, rules: Rules, for_year: int, *, branch: str | None = None,
@@ -165,7 +205,8 @@ def events(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, branch: str 
     is_open_day, notice_days, report_days, duration_hours, violation_count``, ``violations`` (sorted list of
     ``duration no_evaluation no_record notice quorum report_late``).
     """
-    return run_model(con, "events", FIGURES, **figure_params(con, rules, year, branch=branch, branch_ids=branch_ids))
+    return run_figures(con, rules, "events", FIGURES, EVENTS_ORDER,
+                       **figure_params(con, rules, year, branch=branch, branch_ids=branch_ids))
 
 
 def compliance(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, branch: str | None = None,
@@ -177,8 +218,8 @@ def compliance(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, branch: 
     a rule), ``violations`` (sorted list of the codes broken by the month's activities), ``compliant``
     (held and no violation).
     """
-    return run_model(con, "compliance", MONTHS, **figure_params(
-        con, rules, year, branch=branch, branch_ids=branch_ids, months=counted_months(year, today)))
+    return run_figures(con, rules, "compliance", MONTHS, ("zone_id", "branch_id", "activity_month"),
+                       **figure_params(con, rules, year, branch=branch, branch_ids=branch_ids, months=counted_months(year, today)))
 
 
 def previous_period(year: int, quarter: int | None) -> tuple[int, int | None]:
@@ -192,7 +233,7 @@ def _ranking(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, quarter: i
              today: date | None) -> pl.DataFrame:
     first, last = (1, 12) if quarter is None else (3 * quarter - 2, 3 * quarter)
     minimum = rules.get("ranking.min_activities_year" if quarter is None else "ranking.min_activities_quarter")
-    return run_model(con, "ranking", MONTHS, **figure_params(
+    return run_figures(con, rules, "ranking", MONTHS, **figure_params(
         con, rules, year, months=counted_months(year, today, quarter), month_from=date(year, first, 1),
         month_to=date(year, last, 1), min_activities=int(minimum)))
 
@@ -234,7 +275,7 @@ def strikes(con: duckdb.DuckDBPyConnection, rules: Rules, year: int,
     strikes`` (the branch's count in the year; also as ``low_satisfaction_events``), ``eligible``
     (strikes below ``evaluation.strikes_limit``). Ineligible branches first.
     """
-    return run_model(con, "strikes", FIGURES, **figure_params(con, rules, year, branch_ids=branch_ids))
+    return run_figures(con, rules, "strikes", FIGURES, **figure_params(con, rules, year, branch_ids=branch_ids))
 
 
 def members(con: duckdb.DuckDBPyConnection, rules: Rules, branch: str, year: int) -> pl.DataFrame:
@@ -258,13 +299,13 @@ def zone_quarters(con: duckdb.DuckDBPyConnection, year: int, rules: Rules | None
     held_months, compliance``. ``rules`` defaults to the rules in force in the database.
     """
     rules = rules or load_rules(con)
-    return run_model(con, "zone_quarters", MONTHS,
-                     **figure_params(con, rules, year, months=counted_months(year, today), year=year))
+    return run_figures(con, rules, "zone_quarters", MONTHS,
+                       **figure_params(con, rules, year, months=counted_months(year, today), year=year))
 
 
 def _overview(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, periods: list[date],
               branch_ids: Iterable[int] | None, today: date | None) -> pl.DataFrame:
-    return run_model(con, "overview", MONTHS, **figure_params(
+    return run_figures(con, rules, "overview", MONTHS, **figure_params(
         con, rules, year, branch_ids=branch_ids, months=counted_months(year, today), periods=periods,
         today=today or date.today(), year=year))
 
@@ -318,4 +359,6 @@ def satisfaction_items(con: duckdb.DuckDBPyConnection, rules: Rules, year: int,
     format effect overall``), ``satisfied, basic, unsatisfied, votes, satisfaction`` (the item's rate with
     the ratings the rules count as satisfied).
     """
-    return run_model(con, "activity_items", FIGURES, **figure_params(con, rules, year, branch_ids=branch_ids))
+    return run_figures(con, rules, "activity_items", FIGURES,
+                       ("month", "date", "zone_id", "branch", "activity_id", "item"),
+                       **figure_params(con, rules, year, branch_ids=branch_ids))

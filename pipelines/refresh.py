@@ -1,9 +1,11 @@
-"""Recompute the derived figures (the ``out_`` tables of migration 0004) for some years.
+"""Recompute the derived figures (the ``out_`` tables of migrations 0004 and 0006) for some years.
 
 Called inside the write transaction of every load, undo and demo build, so the figures a page reads
-are computed once per load, never per page view. The ``out_`` tables hold counts only; every rule of
-the configuration is applied when they are read (:mod:`pipelines.metrics`), so a rule change needs no
-refresh.
+are computed once per load, never per page view. The counts (``out_activity_branch``, ``out_activity_item``,
+``out_member_year``) hold no judgement. The judgement of each activity and branch under the rules in
+force (``out_activity_judged``) is kept beside them for the pages: a refresh judges again what it
+recounted, and :func:`rejudge` judges everything again when the rules change (a second or two for a
+province). A reader applying other rules judges the counts itself (:func:`pipelines.metrics.run_figures`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,16 @@ import duckdb
 import polars as pl
 
 from pipelines import db
-from pipelines.metrics import registered, run_model
+from pipelines.config import Rules, load_rules
+from pipelines.metrics import (
+    bound,
+    composed_sql,
+    judged_under,
+    registered,
+    rule_params,
+    rules_fingerprint,
+    run_model,
+)
 
 
 def _all_years(con: duckdb.DuckDBPyConnection) -> set[int]:
@@ -89,3 +100,26 @@ def refresh(con: duckdb.DuckDBPyConnection, years: Iterable[int] | None = None,
                 con.execute(f"insert into {table} by name {db.sql(model)}")
         finally:
             con.execute("drop table if exists member_status")
+        rules = load_rules(con)
+        if branches is None or judged_under(con) != rules_fingerprint(rules):
+            rejudge(con, rules)
+        else:
+            con.execute(f"delete from out_activity_judged where {stale}", params)
+            _judge(con, rules, {"activity_counts": "refresh_judge_scope"}, **params)
+
+
+def _judge(con: duckdb.DuckDBPyConnection, rules: Rules, sources: dict[str, str], **params: object) -> None:
+    """Insert the judgement of the counts ``sources`` selects into ``out_activity_judged``."""
+    text = composed_sql("judged_activity_branch", ("activity_counts",), sources)
+    con.execute(f"insert into out_activity_judged by name select * from ({text}) order by year, branch_id",
+                bound(text, {**params, **rule_params(rules)}))
+
+
+def rejudge(con: duckdb.DuckDBPyConnection, rules: Rules | None = None) -> None:
+    """Judge every activity again under ``rules`` (default: the rules in force), inside the caller's
+    transaction: after a rule change, or when the kept judgement was made under other rules."""
+    rules = rules or load_rules(con)
+    con.execute("delete from out_activity_judged")
+    _judge(con, rules, {}, year_from=0, year_to=9999, branch_ids=None, branch=None)
+    con.execute("delete from out_judged_rules")
+    con.execute("insert into out_judged_rules values (?, current_timestamp)", [rules_fingerprint(rules)])

@@ -155,8 +155,10 @@ def test_refresh_of_years_recomputes_only_the_branches_of_new_uploads() -> None:
     c.activity("乙支部", "2025-06-12")
     c.refresh()
     yi_id, jia_id = c.branch_ids["乙支部"], c.branch_ids["甲支部"]
-    # a marker on 乙's figures: a refresh that recomputed 乙 would wipe it out
-    c.con.execute("update out_activity_branch set guests = 99 where branch_id = ?", [yi_id])
+    # a marker on 乙's figures (its counts and their kept judgement): a refresh that recomputed 乙 would
+    # wipe it out
+    for table in ("out_activity_branch", "out_activity_judged"):
+        c.con.execute(f"update {table} set guests = 99 where branch_id = ?", [yi_id])
     c.con.execute("delete from attendance where activity_id = ? and member_id = ?", [jia, c.member_ids["甲1"]])
     c.con.execute("insert into uploads (upload_id, file_name, sha256, status, summary) values "
                   "(100000, 'x.xlsx', 'x', 'loaded', ?)", [json.dumps({"branch_ids": [jia_id]})])

@@ -74,6 +74,7 @@ def _rules_operator(args: argparse.Namespace) -> str:
 
 def cmd_rules_set(args: argparse.Namespace) -> int:
     from pipelines.audit import record
+    from pipelines.refresh import rejudge
 
     actor = _rules_operator(args)
     new = _assignments_to_toml(args.assignments)
@@ -81,6 +82,7 @@ def cmd_rules_set(args: argparse.Namespace) -> int:
         merged = {**stored_overrides(con), **new}
         rules = save_overrides(con, merged, actor)
         record(con, actor, "rules.set", None, new)
+        rejudge(con, rules)
     if getattr(args, "json", False):
         print_json({"rules": rules.tree, "overrides": rules.overrides})
     else:
@@ -90,9 +92,10 @@ def cmd_rules_set(args: argparse.Namespace) -> int:
 
 def cmd_rules_reset(args: argparse.Namespace) -> int:
     from pipelines.audit import record
+    from pipelines.refresh import rejudge
 
     actor = _rules_operator(args)
     with db.writing(args.db) as con:
-        save_overrides(con, {}, actor)
+        rejudge(con, save_overrides(con, {}, actor))
         record(con, actor, "rules.reset", None, {})
     return 0

@@ -30,4 +30,4 @@ final as (
     inner join out_activity_item as i on i.activity_id = a.activity_id
 )
 
-select * from final order by month, date, zone_id, branch, activity_id, item
+select * from final

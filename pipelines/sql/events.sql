@@ -1,8 +1,9 @@
--- The activities and taking-part branches of a year, in calendar order, as the events command and the
--- pages list them. Reads `activity_figures` (composed in by pipelines.metrics).
+-- The activities and taking-part branches of a year, as the events command and the pages list them
+-- (pipelines.metrics.events puts them in calendar order). Reads `activity_figures` (composed in by
+-- pipelines.metrics).
 with final as (
     select *
     from activity_figures
 )
 
-select * from final order by activity_month, date, zone_id, branch_id, activity_id
+select * from final

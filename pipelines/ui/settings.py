@@ -7,7 +7,6 @@ transaction, so a refused value changes nothing and an accepted one is seen by e
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from pipelines import db
 from pipelines.audit import record
 from pipelines.config import SPEC, Rules, default_rules, env_overrides, parse_overrides, save_overrides
 from pipelines.i18n import t
+from pipelines.refresh import rejudge
 
 
 def value_text(value: Any, lang: str) -> str:
@@ -64,15 +64,6 @@ def changed_from_defaults(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _refresh(con: Any) -> None:
-    """Recompute the derived figures for every year (thresholds may be baked into them)."""
-    try:
-        module = importlib.import_module("pipelines.refresh")
-    except ModuleNotFoundError:  # the rules engine computes on read
-        return
-    module.refresh(con, None)
-
-
 def save_rules(path: Path | str, overrides: dict[str, Any], actor: str | None) -> Rules:
     """Store ``overrides`` (a full set: what is left out falls back to its default); raises PartydayError."""
     checked = {key: value for key, value in overrides.items()}
@@ -80,7 +71,7 @@ def save_rules(path: Path | str, overrides: dict[str, Any], actor: str | None) -
         previous = con.execute("select rules_toml from rule_settings order by setting_id desc limit 1").fetchone()
         rules = save_overrides(con, checked, actor)
         record(con, actor, "rules.set", None, {"overrides": checked, "previous": previous[0] if previous else ""})
-        _refresh(con)
+        rejudge(con, rules)  # the kept judgement follows the rules in force
     return rules
 
 

@@ -1,0 +1,11 @@
+-- The counts (out_activity_branch, refreshed on every load) of the years and branches asked: what
+-- judged_activity_branch.sql judges when the judgement is made on read.
+with final as (
+    select o.*
+    from out_activity_branch as o
+    where o.year between $year_from and $year_to
+        and ($branch_ids is null or list_contains(cast($branch_ids as integer[]), o.branch_id))
+        and ($branch is null or o.branch_id in (select b.branch_id from branches as b where b.name = $branch))
+)
+
+select * from final
