@@ -16,6 +16,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -43,6 +44,14 @@ SCHEMAS: dict[str, pa.Schema] = {
                           "member_kind": _S, "is_leading_cadre": _B, "upload_id": _I}),
     "memberships": pa.schema({"member_id": _I, "branch_id": _I, "start_date": _D, "end_date": _D,
                               "change_reason": _S, "upload_id": _I}),
+    "activities": pa.schema({"activity_id": _I, "host_branch_id": _I, "activity_month": _D, "activity_date": _D,
+                             "topic": _S, "level": _S, "created_upload_id": _I}),
+    "activity_branches": pa.schema({"activity_id": _I, "branch_id": _I}),
+    "activity_records": pa.schema({"activity_id": _I, "topic": _S, "topic_kind": _S, "start_time": pa.time64("us"),
+                                   "end_time": pa.time64("us"), "duration_hours": pa.float64(), "place": _S,
+                                   "host": _S, "notice_date": _D, "report_date": _D, "is_open_day": _B,
+                                   "expected_count": _I, "present_count": _I, "leave_count": _I, "content": _S,
+                                   "upload_id": _I}),
     "zones": pa.schema({"zone_id": _I, "name": _S, "sort_order": _I, "upload_id": _I}),
     "branches": pa.schema({"branch_id": _I, "name": _S, "zone_id": _I, "secretary": _S, "upload_id": _I}),
     "zone_quarter_roles": pa.schema({"zone_id": _I, "year": _I, "quarter": _I, "leader_branch_id": _I,
@@ -93,8 +102,24 @@ def new_ids(con: duckdb.DuckDBPyConnection, n: int) -> list[int]:
     return [int(r[0]) for r in con.execute("select nextval('seq_id') from range(?)", [n]).fetchall()]
 
 
+@dataclass
+class Activity:
+    """An activity as this load leaves it: read once per branch, changed in memory, written with the file's rows."""
+
+    host_branch_id: int | None
+    month: date
+    day: date | None
+    topic: str | None
+    level: str
+    parts: set[int]          # the branches taking part
+
+
 class Loader:
-    """Loads one file's sheets under one upload id; collects issues; never commits (the caller does)."""
+    """Loads one file's sheets under one upload id; collects issues; never commits (the caller does).
+
+    Activities and the fact rows of a file (attendance, guests, votes, records) are kept in memory while
+    its sheets are read and written when they are done, one statement per table (:meth:`write_pending`).
+    """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, upload_id: int, *, rules: Any, branch: str | None = None,
                  allowed_branch_ids: set[int] | None = None, roster_date: date | None = None,
@@ -116,6 +141,12 @@ class Loader:
         self.dates: dict[int, tuple[date | None, date]] = {}  # activity -> (date, month) as this load left it
         self.found: dict[tuple[int, int, date | None, date], int] = {}  # activities this load already resolved
         self.details: dict[int, tuple[Any, ...]] = {}  # members' details read in one query per roster
+        self.acts: dict[int, Activity] = {}  # the activities of the branches read so far (``acts_read``)
+        self.acts_read: set[int] = set()
+        self.acts_created: set[int] = set()
+        self.acts_changed: set[int] = set()  # existing activities whose date, topic or level this load set
+        self.pending: dict[str, list[dict[str, Any]]] = defaultdict(list)  # rows written by write_pending()
+        self.live_memberships: dict[int, list[tuple[Any, ...]]] = {}  # by branch, read once until a roster changes them
         self.actor = actor
         self.replaced: list[int] = []      # uploads this one replaced (a corrected roster of the same date)
         self.as_of: str | None = None      # a roster's date, kept in the summary
@@ -178,38 +209,20 @@ class Loader:
         memo_key = (host_id, branch_id, day, month)
         if memo_key in self.found:  # the sign-in, evaluation and record of one activity in one workbook
             return self.found[memo_key]
-        row = None
-        if day:
-            # The activity of that day, else the month's activity whose day was not known yet.
-            found = self.con.execute(
-                "select activity_id, activity_date from activities a where (host_branch_id = $h and activity_date = $d) "
-                "or (activity_month = $m and activity_date is null and (host_branch_id = $h or exists (select 1 "
-                "from activity_branches ab where ab.activity_id = a.activity_id and ab.branch_id = $h))) "
-                "order by activity_date is null, activity_id limit 1", {"h": host_id, "d": day, "m": month}).fetchall()
-            row = found[0] if found else None
-            if row is not None and row[1] is None:
-                self.con.execute("update activities set activity_date = ? where activity_id = ?", [day, row[0]])
-                self.undo["dates_set"].append(int(row[0]))
-        else:
-            found = self.con.execute(
-                "select activity_id, activity_date from activities a where activity_month = ? and (host_branch_id = ? "
-                "or exists (select 1 from activity_branches ab where ab.activity_id = a.activity_id and "
-                "ab.branch_id = ?)) order by (host_branch_id = ?) desc, activity_date, activity_id limit 1",
-                [month, host_id, branch_id, host_id]).fetchall()
-            row = found[0] if found else None
-        if row is not None:
-            aid = int(row[0])
-            if day is None:
-                self.dates[aid] = (row[1], month)
-            else:
-                self.dates[aid] = (day, month)
+        found = self.find_activity(host_id, branch_id, day, month)
+        if found is not None:
+            aid = found
+            act = self.acts[aid]
+            if day is not None and act.day is None:  # the month's activity: its day is known now
+                act.day = day
+                self.acts_changed.add(aid)
+                self.undo["dates_set"].append(aid)
+            self.dates[aid] = (act.day, month)
         else:
             aid = new_ids(self.con, 1)[0]
             level = "zone" if host_id != branch_id else "branch"
-            self.con.execute(
-                "insert into activities (activity_id, host_branch_id, activity_month, activity_date, topic, level, "
-                "created_upload_id) values (?, ?, ?, ?, ?, ?, ?)",
-                [aid, host_id, month, day, c.topic, level, self.upload_id])
+            self.acts[aid] = Activity(host_id, month, day, c.topic, level, set())
+            self.acts_created.add(aid)
             self.add_part(aid, host_id)
             self.dates[aid] = (day, month)
         if host_id != branch_id:
@@ -220,6 +233,32 @@ class Loader:
         self.found[memo_key] = aid
         return aid
 
+    def find_activity(self, host_id: int, branch_id: int, day: date | None, month: date) -> int | None:
+        """With a day: the host's activity of that day, else the month's activity (hosted or taken part in)
+        whose day was not known yet. With only the month: the month's activity hosted by ``host_id`` (first)
+        or taken part in by ``branch_id``, dated ones first. The lowest id among equals."""
+        self.read_activities({host_id, branch_id})
+        if day:
+            day_first = [(a.day is None, aid) for aid, a in self.acts.items()
+                         if (a.host_branch_id == host_id and a.day == day)
+                         or (a.month == month and a.day is None and (a.host_branch_id == host_id or host_id in a.parts))]
+            return min(day_first)[-1] if day_first else None
+        host_first = [(0 if a.host_branch_id == host_id else 1 if a.host_branch_id is not None else 2,
+                       a.day is None, a.day or FAR_PAST, aid) for aid, a in self.acts.items()
+                      if a.month == month and (a.host_branch_id == host_id or branch_id in a.parts)]
+        return min(host_first)[-1] if host_first else None
+
+    def read_activities(self, branch_ids: set[int]) -> None:
+        """Read the activities hosted or taken part in by ``branch_ids`` (once per branch and load; what
+        this load changed in memory is kept)."""
+        todo = sorted(branch_ids - self.acts_read)
+        if not todo:
+            return
+        for aid, host, month, day, topic, level, parts in db.query(self.con, "ingest_activities",
+                                                                   branches=todo).fetchall():
+            self.acts.setdefault(int(aid), Activity(host, month, day, topic, level, set(parts)))
+        self.acts_read.update(todo)
+
     def branches_name(self, branch_id: int) -> str:
         """The stored name of a branch id."""
         for bid, name in self.branches.values():
@@ -229,11 +268,11 @@ class Loader:
 
     def add_part(self, activity_id: int, branch_id: int) -> None:
         """Record that ``branch_id`` takes part in the activity (noted for undo when new)."""
-        added = self.con.execute(
-            "insert into activity_branches select $a, $b where not exists (select 1 from activity_branches "
-            "where activity_id = $a and branch_id = $b) returning 1", {"a": activity_id, "b": branch_id}).fetchall()
+        parts = self.acts[activity_id].parts
         self.touched.add(branch_id)
-        if added:
+        if branch_id not in parts:
+            parts.add(branch_id)
+            self.pending["activity_branches"].append({"activity_id": activity_id, "branch_id": branch_id})
             self.undo["parts_added"].append([activity_id, branch_id])
 
     def activity_date(self, activity_id: int) -> tuple[date | None, date]:
@@ -245,30 +284,62 @@ class Loader:
         assert row is not None
         return row[0], row[1]
 
-    def supersede(self, table: str, where: str, params: list[Any]) -> int:
-        """Mark the live rows of ``table`` matching ``where`` as replaced by this upload."""
+    def supersede(self, table: str, activity_id: int, branch_id: int | None = None) -> None:
+        """Mark the live rows of ``table`` about the activity (and branch) as replaced by this upload; an
+        activity this load created has none."""
+        if activity_id in self.acts_created:
+            return
+        where, params = "activity_id = ?", [activity_id]
+        if branch_id is not None:
+            where, params = "activity_id = ? and branch_id = ?", [activity_id, branch_id]
         row = self.con.execute(
             f"update {table} set superseded_by = ? where superseded_by is null and upload_id <> ? and {where} "
             "returning 1", [self.upload_id, self.upload_id, *params]).fetchall()
         if row:
             self.counts[f"{table}_replaced"] += len(row)
-        return len(row)
+
+    def queue(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Fact rows of this load, written with the others of their table by :meth:`write_pending`."""
+        self.pending[table].extend(rows)
+        self.counts[table] += len(rows)
+
+    def write_pending(self) -> None:
+        """Write what the sheets left in memory: the activities created, those changed, and the rows of
+        each table, one statement each."""
+        insert(self.con, "activities", [
+            {"activity_id": aid, "host_branch_id": a.host_branch_id, "activity_month": a.month, "activity_date": a.day,
+             "topic": a.topic, "level": a.level, "created_upload_id": self.upload_id}
+            for aid in sorted(self.acts_created) for a in [self.acts[aid]]])
+        changed = [{"activity_id": aid, "activity_date": a.day, "topic": a.topic, "level": a.level}
+                   for aid in sorted(self.acts_changed - self.acts_created) for a in [self.acts[aid]]]
+        if changed:
+            with frame(self.con, "activities", changed):
+                db.query(self.con, "ingest_activities_update")
+        for table, rows in self.pending.items():
+            insert(self.con, table, rows)
 
     # --- members ---------------------------------------------------------------------------------
     def roster(self, branch_id: int, on: date) -> dict[str, list[tuple[int, date | None]]]:
         """``{folded name: [(member_id, birth_date)]}`` of the branch's members on ``on``."""
         out: dict[str, list[tuple[int, date | None]]] = defaultdict(list)
-        for mid, name, birth in self.con.execute(
-                "select m.member_id, m.name, m.birth_date from memberships s join members m using (member_id) "
-                "where s.branch_id = ? and s.superseded_by is null and s.start_date <= ? "
-                "and (s.end_date is null or s.end_date >= ?) order by m.member_id", [branch_id, on, on]).fetchall():
-            out[norm(name)].append((int(mid), birth))
+        for mid, name, birth, start, end in self.memberships(branch_id):
+            if start <= on and (end is None or end >= on):
+                out[norm(name)].append((int(mid), birth))
         return out
+
+    def memberships(self, branch_id: int) -> list[tuple[Any, ...]]:
+        """``(member_id, name, birth_date, start_date, end_date)`` of the branch's live memberships, by member;
+        read once per load until a roster or first sign-in changes them (``live_memberships.clear()``)."""
+        if branch_id not in self.live_memberships:
+            self.live_memberships[branch_id] = self.con.execute(
+                "select m.member_id, m.name, m.birth_date, s.start_date, s.end_date from memberships s "
+                "join members m using (member_id) where s.branch_id = ? and s.superseded_by is null "
+                "order by m.member_id", [branch_id]).fetchall()
+        return self.live_memberships[branch_id]
 
     def has_roster(self, branch_id: int) -> bool:
         """Whether the branch has any live membership."""
-        return self.con.execute("select count(*) from memberships where branch_id = ? and superseded_by is null",
-                                [branch_id]).fetchone()[0] > 0  # type: ignore[index]
+        return bool(self.memberships(branch_id))
 
     def exempt(self, member_ids: list[int], on: date) -> set[int]:
         """Members exempt on ``on`` (excluded from the expected count)."""
@@ -325,6 +396,7 @@ class Loader:
                            "change_reason": "first_signin", "upload_id": self.upload_id})
         self.counts["members"] += insert(self.con, "members", rows_m)
         self.counts["memberships"] += insert(self.con, "memberships", rows_s)
+        self.live_memberships.clear()
         self.issues.append(warning("ingest.roster_from_signin", sheet=p.sheet, branch=self.branches_name(branch_id),
                                    n=len(rows_m), date=start.isoformat()))
 
@@ -333,6 +405,7 @@ class Loader:
         """Load every sheet in order (zones, rosters, records, sign-ins, year tables, evaluations)."""
         for p in sheets:
             getattr(self, f"load_{p.kind}")(p)
+        self.write_pending()
 
     def attendance(self, p: Parsed, activity_id: int, branch_id: int, marks: list[Mark]) -> None:
         """Replace the branch's attendance of one activity with ``marks``."""
@@ -356,8 +429,8 @@ class Loader:
             taken[mid] = mk.row
             rows.append({"activity_id": activity_id, "member_id": mid, "branch_id": branch_id, "status": mk.status,
                          "made_up": mk.made_up, "remark": values.scrub(mk.remark), "upload_id": self.upload_id})
-        self.supersede("attendance", "activity_id = ? and branch_id = ?", [activity_id, branch_id])
-        self.counts["attendance"] += insert(self.con, "attendance", rows)
+        self.supersede("attendance", activity_id, branch_id)
+        self.queue("attendance", rows)
         self.check_totals(p, rows, on)
 
     def check_totals(self, p: Parsed, rows: list[dict[str, Any]], on: date) -> None:
@@ -383,10 +456,11 @@ class Loader:
         if aid is None:
             return
         self.attendance(p, aid, bid, p.marks)
-        self.con.execute(
-            "update guest_attendance set superseded_by = ? where activity_id = ? and superseded_by is null and "
-            "upload_id in (select upload_id from uploads where branch_id = ?)", [self.upload_id, aid, bid])
-        self.counts["guest_attendance"] += insert(self.con, "guest_attendance", [
+        if aid not in self.acts_created:
+            self.con.execute(
+                "update guest_attendance set superseded_by = ? where activity_id = ? and superseded_by is null and "
+                "upload_id in (select upload_id from uploads where branch_id = ?)", [self.upload_id, aid, bid])
+        self.queue("guest_attendance", [
             {"activity_id": aid, "name": g.name, "guest_kind": g.kind, "upload_id": self.upload_id} for g in p.guests])
 
     def load_year(self, p: Parsed) -> None:
@@ -414,8 +488,8 @@ class Loader:
             return
         if not p.votes:
             self.issues.append(warning("ingest.no_votes", sheet=p.sheet))
-        self.supersede("evaluation_votes", "activity_id = ?", [aid])
-        self.counts["evaluation_votes"] += insert(self.con, "evaluation_votes", [
+        self.supersede("evaluation_votes", aid)
+        self.queue("evaluation_votes", [
             {"activity_id": aid, "item": v.item, "rating": v.rating, "votes": v.votes, "rater_kind": v.rater,
              "ballot_no": v.ballot, "upload_id": self.upload_id} for v in p.votes])
 
@@ -446,11 +520,11 @@ class Loader:
                 level = "branch"
         elif len(parts) > 1:
             level = "zone"
-        if level:
-            old = self.con.execute("select level from activities where activity_id = ?", [aid]).fetchone()
-            if old and old[0] != level:
-                self.con.execute("update activities set level = ? where activity_id = ?", [level, aid])
-                self.undo["levels_set"].append([aid, old[0]])
+        act = self.acts[aid]
+        if level and act.level != level:
+            self.undo["levels_set"].append([aid, act.level])
+            act.level = level
+            self.acts_changed.add(aid)
         for pid in parts:
             self.add_part(aid, pid)
         fields: dict[str, Any] = {"activity_id": aid, "upload_id": self.upload_id}
@@ -501,13 +575,11 @@ class Loader:
             fields["is_open_day"] = canonical("words", str(rec["open_day"][0])) == "yes"
         else:
             fields["is_open_day"] = "开放日" in norm(str(c.topic or ""))
-        self.supersede("activity_records", "activity_id = ?", [aid])
-        cols = list(fields)
-        self.con.execute(f"insert into activity_records ({', '.join(cols)}) values ({', '.join('?' * len(cols))})",
-                         [fields[k] for k in cols])
-        self.counts["activity_records"] += 1
-        if c.topic:
-            self.con.execute("update activities set topic = coalesce(topic, ?) where activity_id = ?", [c.topic, aid])
+        self.supersede("activity_records", aid)
+        self.queue("activity_records", [fields])
+        if c.topic and act.topic is None:
+            act.topic = c.topic
+            self.acts_changed.add(aid)
 
     def load_roster(self, p: Parsed) -> None:
         """党员花名册: members as of its date; changes against the branch's roster become joins, leaves and
@@ -529,6 +601,7 @@ class Loader:
                 self.issues.append(error("ingest.same_name_roster", sheet=p.sheet, row=group[1].row,
                                          name=group[0].name, first_row=group[0].row))
         self.replace_same_roster(p, bid, as_of)
+        self.live_memberships.clear()
         orphans = self.pair_orphans(p.people)
         first = not self.has_roster(bid)
         current = {} if first else self.roster(bid, as_of)
@@ -591,6 +664,7 @@ class Loader:
                     self.end_membership(int(ship[0]), day_before, "left")
         self.counts["members"] += insert(self.con, "members", new_members)
         self.counts["memberships"] += insert(self.con, "memberships", new_ships)
+        self.live_memberships.clear()
         self.roster_extras(p, bid, as_of, roster_ids)
         self.counts["roster_lines"] += len(p.people)
         # A roster changes who was expected at every activity of the branch it covers: refresh their years.
