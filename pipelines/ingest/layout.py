@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from pipelines.ingest import values
@@ -201,17 +202,28 @@ _HOST = re.compile(r"(主办|承办)(单位|支部)?\s*[:：]\s*[^\s，,；;）)
 _BRANCH_RE = re.compile(r"([^\s\d年月日（()）:：，,、_\-—]{1,20}?(?:党支部|支部))")
 
 
+class KnownBranches(dict[str, str]):
+    """``{folded name: name}`` of the branches the database knows, indexed for :func:`branch_in`."""
+
+    @cached_property
+    def by_first_char(self) -> dict[str, list[tuple[str, str]]]:
+        """``(folded name, name)`` by the first character of the folded name, longest first."""
+        index: dict[str, list[tuple[str, str]]] = {}
+        for key, name in sorted(self.items(), key=lambda item: -len(item[0])):
+            if key:
+                index.setdefault(key[0], []).append((key, name))
+        return index
+
+
 def branch_in(text: str, known: dict[str, str]) -> str | None:
-    """The branch a title or file name names: the longest known branch name inside it (names folded),
-    else the text ending in 党支部/支部 (a branch the database does not know yet)."""
+    """The branch a title or file name names: the longest known branch name inside it (names folded) that
+    starts first, else the text ending in 党支部/支部 (a branch the database does not know yet)."""
     key = norm(_HOST.sub("", simplified(text)))
-    best: tuple[int, int, str] | None = None
-    for k, name in known.items():
-        pos = key.find(k) if k else -1
-        if pos >= 0 and (best is None or (pos, -len(k)) < (best[0], -best[1])):
-            best = (pos, len(k), name)
-    if best:
-        return best[2]
+    index = (known if isinstance(known, KnownBranches) else KnownBranches(known)).by_first_char
+    for pos, ch in enumerate(key):
+        for k, name in index.get(ch, ()):
+            if key.startswith(k, pos):
+                return name
     m = _BRANCH_RE.search(simplified(_HOST.sub("", text)))
     if m:
         name = clean_name(m.group(1))

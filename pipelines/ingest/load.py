@@ -26,7 +26,7 @@ import pyarrow as pa
 from pipelines import db
 from pipelines.errors import Issue, error, warning
 from pipelines.ingest import values
-from pipelines.ingest.layout import cell_text
+from pipelines.ingest.layout import KnownBranches, cell_text
 from pipelines.ingest.model import Mark, Parsed
 from pipelines.ingest.read import column_letter
 from pipelines.ingest.vocab import canonical, clean_name, lookup, norm
@@ -159,9 +159,9 @@ class Loader:
         """The branches of the database by folded name."""
         self.branches = {norm(n): (int(i), n) for i, n in self.con.execute("select branch_id, name from branches").fetchall()}
 
-    def known(self) -> dict[str, str]:
+    def known(self) -> KnownBranches:
         """``{folded name: name}`` of the known branches, for title matching."""
-        return {k: v[1] for k, v in self.branches.items()}
+        return KnownBranches({k: v[1] for k, v in self.branches.items()})
 
     def branch_id(self, p: Parsed, name: str | None, *, create: bool = True) -> int | None:
         """The id of the named branch (``--branch`` when the sheet names none); created when new."""

@@ -22,11 +22,27 @@ _SPACE = re.compile(r"\s+")
 _CC = OpenCC("t2s")
 
 
+@cache
+def _keys_by_first_char() -> dict[str, tuple[str, ...]]:
+    """The keys of the dictionaries ``_CC`` converts with, by first character: opencc replaces only these,
+    so a text that contains none of them is already Simplified (most are, and converting is slow)."""
+    _CC.convert("")  # loads the dictionaries
+    keys: dict[str, list[str]] = {}
+    for group in _CC._dict_chain_data:
+        for _longest, _shortest, mapping in group:
+            for key in mapping:
+                keys.setdefault(key[0], []).append(key)
+    return {first: tuple(found) for first, found in keys.items()}
+
+
 @lru_cache(maxsize=200_000)
 def simplified(text: str) -> str:
     """``text`` in Simplified characters, full-width forms folded (NFKC), outer spaces stripped."""
     text = unicodedata.normalize("NFKC", text).strip()
     if text.isascii():
+        return text
+    keys = _keys_by_first_char()
+    if not any(key in text for ch in set(text) for key in keys.get(ch, ())):
         return text
     return str(_CC.convert(text))
 
