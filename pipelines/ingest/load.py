@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 import duckdb
@@ -114,6 +115,14 @@ class Activity:
     parts: set[int]          # the branches taking part
 
 
+@lru_cache(maxsize=1)
+def branches_by_name(rows: tuple[tuple[int, str], ...]) -> tuple[dict[str, tuple[int, str]], KnownBranches]:
+    """``{folded name: (branch_id, name)}`` of the branches ``rows`` lists, and their names for title matching:
+    computed once while the branches stay the same (every file of a batch reads them)."""
+    by_name = {norm(n): (int(i), n) for i, n in rows}
+    return by_name, KnownBranches({k: v[1] for k, v in by_name.items()})
+
+
 class Loader:
     """Loads one file's sheets under one upload id; collects issues; never commits (the caller does).
 
@@ -151,17 +160,14 @@ class Loader:
         self.replaced: list[int] = []      # uploads this one replaced (a corrected roster of the same date)
         self.as_of: str | None = None      # a roster's date, kept in the summary
         self.orphans: dict[str, list[tuple[int, date | None]]] = defaultdict(list)
-        self.branches: dict[str, tuple[int, str]] = {}
-        self.reload_branches()
+        by_name, self.known_branches = branches_by_name(tuple(
+            self.con.execute("select branch_id, name from branches order by branch_id").fetchall()))
+        self.branches = dict(by_name)  # with the branches this load creates
 
     # --- branches --------------------------------------------------------------------------------
-    def reload_branches(self) -> None:
-        """The branches of the database by folded name."""
-        self.branches = {norm(n): (int(i), n) for i, n in self.con.execute("select branch_id, name from branches").fetchall()}
-
     def known(self) -> KnownBranches:
-        """``{folded name: name}`` of the known branches, for title matching."""
-        return KnownBranches({k: v[1] for k, v in self.branches.items()})
+        """``{folded name: name}`` of the branches known before this load, for title matching."""
+        return self.known_branches
 
     def branch_id(self, p: Parsed, name: str | None, *, create: bool = True) -> int | None:
         """The id of the named branch (``--branch`` when the sheet names none); created when new."""
@@ -614,7 +620,7 @@ class Loader:
         new_members: list[dict[str, Any]] = []
         new_ships: list[dict[str, Any]] = []
         kept: set[int] = set()
-        roster_ids: dict[int, Any] = {}
+        lines: list[tuple[int | None, Any, dict[str, Any] | None]] = []  # (member id or None: new; line; membership)
         for person in p.people:
             cands = current.get(norm(person.name), [])
             if len(cands) > 1:
@@ -623,7 +629,7 @@ class Loader:
                 mid = cands[0][0]
                 kept.add(mid)
                 self.update_member(mid, person)
-                roster_ids[mid] = person
+                lines.append((mid, person, None))
                 continue
             moved = None if first else self.find_elsewhere(person, bid, as_of)
             if moved is not None:
@@ -632,26 +638,31 @@ class Loader:
                 new_ships.append({"member_id": mid, "branch_id": bid, "start_date": as_of, "end_date": None,
                                   "change_reason": "transfer_in", "upload_id": self.upload_id})
                 self.update_member(mid, person)
-                roster_ids[mid] = person
+                lines.append((mid, person, None))
                 continue
             known = orphans.get(person.row)
             if known is not None:
-                mid = known
-                self.update_member(mid, person)
-            else:
-                mid = new_ids(self.con, 1)[0]
-                new_members.append({"member_id": mid, "name": person.name, "sex": person.sex,
-                                    "birth_date": person.birth, "joined_party_date": person.joined,
-                                    "member_kind": person.kind, "is_leading_cadre": person.is_cadre,
-                                    "upload_id": self.upload_id})
+                self.update_member(known, person)
             start = as_of
             reason = "joined"
             if first:
                 start = person.joined if person.joined and person.joined < as_of else FAR_PAST
                 reason = "roster"
-            new_ships.append({"member_id": mid, "branch_id": bid, "start_date": start, "end_date": None,
+            new_ships.append({"member_id": known, "branch_id": bid, "start_date": start, "end_date": None,
                               "change_reason": reason, "upload_id": self.upload_id})
-            roster_ids[mid] = person
+            lines.append((known, person, new_ships[-1]))
+        # The new members' ids, drawn at once, in the order of their lines.
+        drawn = iter(new_ids(self.con, sum(line_id is None for line_id, _person, _ship in lines)))
+        roster_ids: dict[int, Any] = {}
+        for line_id, person, membership in lines:
+            if line_id is None:
+                assert membership is not None
+                line_id = membership["member_id"] = next(drawn)
+                new_members.append({"member_id": line_id, "name": person.name, "sex": person.sex,
+                                    "birth_date": person.birth, "joined_party_date": person.joined,
+                                    "member_kind": person.kind, "is_leading_cadre": person.is_cadre,
+                                    "upload_id": self.upload_id})
+            roster_ids[line_id] = person
         for cands in current.values():
             for mid, _birth in cands:
                 if mid in kept:
