@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from pipelines.ingest import values
@@ -106,6 +106,7 @@ _BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
 _UNITS = ("人数", "票数", "(票)", "票", "(人)", "人")
 
 
+@lru_cache(maxsize=50_000)
 def header_key(text: str) -> str:
     """The matching key of a header cell: folded, with bracketed notes and units dropped when that helps
     ("满意（票）" -> 满意, "签到(打√)" -> 签到)."""

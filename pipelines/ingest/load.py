@@ -155,7 +155,9 @@ class Loader:
         self.acts_created: set[int] = set()
         self.acts_changed: set[int] = set()  # existing activities whose date, topic or level this load set
         self.pending: dict[str, list[dict[str, Any]]] = defaultdict(list)  # rows written by write_pending()
-        self.live_memberships: dict[int, list[tuple[Any, ...]]] = {}  # by branch, read once until a roster changes them
+        # By branch, read once until a roster or a first sign-in changes them (forget_rosters()).
+        self.live_memberships: dict[int, list[tuple[Any, ...]]] = {}
+        self.live_exemptions: dict[int, dict[int, list[tuple[date, date | None]]]] = {}
         self.actor = actor
         self.replaced: list[int] = []      # uploads this one replaced (a corrected roster of the same date)
         self.as_of: str | None = None      # a roster's date, kept in the summary
@@ -335,7 +337,7 @@ class Loader:
 
     def memberships(self, branch_id: int) -> list[tuple[Any, ...]]:
         """``(member_id, name, birth_date, start_date, end_date)`` of the branch's live memberships, by member;
-        read once per load until a roster or first sign-in changes them (``live_memberships.clear()``)."""
+        read once per load until a roster or first sign-in changes them."""
         if branch_id not in self.live_memberships:
             self.live_memberships[branch_id] = self.con.execute(
                 "select m.member_id, m.name, m.birth_date, s.start_date, s.end_date from memberships s "
@@ -347,13 +349,23 @@ class Loader:
         """Whether the branch has any live membership."""
         return bool(self.memberships(branch_id))
 
-    def exempt(self, member_ids: list[int], on: date) -> set[int]:
-        """Members exempt on ``on`` (excluded from the expected count)."""
-        if not member_ids:
-            return set()
-        return {int(r[0]) for r in self.con.execute(
-            "select member_id from exemptions where superseded_by is null and list_contains(?, member_id) "
-            "and start_date <= ? and (end_date is null or end_date >= ?)", [member_ids, on, on]).fetchall()}
+    def exempt(self, branch_id: int, member_ids: list[int], on: date) -> set[int]:
+        """Members of the branch exempt on ``on`` (excluded from the expected count)."""
+        if branch_id not in self.live_exemptions:
+            spans: dict[int, list[tuple[date, date | None]]] = defaultdict(list)
+            for mid, start, end in self.con.execute(
+                    "select member_id, start_date, end_date from exemptions where superseded_by is null and member_id "
+                    "in (select member_id from memberships where branch_id = ? and superseded_by is null)",
+                    [branch_id]).fetchall():
+                spans[int(mid)].append((start, end))
+            self.live_exemptions[branch_id] = spans
+        spans = self.live_exemptions[branch_id]
+        return {m for m in member_ids if any(start <= on and (end is None or end >= on) for start, end in spans.get(m, ()))}
+
+    def forget_rosters(self) -> None:
+        """Read memberships and exemptions again: a roster or a first sign-in changed them."""
+        self.live_memberships.clear()
+        self.live_exemptions.clear()
 
     def match(self, p: Parsed, mark_name: str, row: int, column: str | None,
               roster: dict[str, list[tuple[int, date | None]]], branch: str) -> int | None:
@@ -402,7 +414,7 @@ class Loader:
                            "change_reason": "first_signin", "upload_id": self.upload_id})
         self.counts["members"] += insert(self.con, "members", rows_m)
         self.counts["memberships"] += insert(self.con, "memberships", rows_s)
-        self.live_memberships.clear()
+        self.forget_rosters()
         self.issues.append(warning("ingest.roster_from_signin", sheet=p.sheet, branch=self.branches_name(branch_id),
                                    n=len(rows_m), date=start.isoformat()))
 
@@ -437,13 +449,13 @@ class Loader:
                          "made_up": mk.made_up, "remark": values.scrub(mk.remark), "upload_id": self.upload_id})
         self.supersede("attendance", activity_id, branch_id)
         self.queue("attendance", rows)
-        self.check_totals(p, rows, on)
+        self.check_totals(p, branch_id, rows, on)
 
-    def check_totals(self, p: Parsed, rows: list[dict[str, Any]], on: date) -> None:
+    def check_totals(self, p: Parsed, branch_id: int, rows: list[dict[str, Any]], on: date) -> None:
         """Totals written below a sign-in table are compared with the lines counted."""
         if not p.stated:
             return
-        exempt = self.exempt([r["member_id"] for r in rows], on)
+        exempt = self.exempt(branch_id, [r["member_id"] for r in rows], on)
         counted = {"present": sum(r["status"] == "present" for r in rows),
                    "excused": sum(r["status"] == "excused" and r["member_id"] not in exempt for r in rows),
                    "unexcused": sum(r["status"] == "unexcused" for r in rows)}
@@ -607,7 +619,7 @@ class Loader:
                 self.issues.append(error("ingest.same_name_roster", sheet=p.sheet, row=group[1].row,
                                          name=group[0].name, first_row=group[0].row))
         self.replace_same_roster(p, bid, as_of)
-        self.live_memberships.clear()
+        self.forget_rosters()
         orphans = self.pair_orphans(p.people)
         first = not self.has_roster(bid)
         current = {} if first else self.roster(bid, as_of)
@@ -675,8 +687,8 @@ class Loader:
                     self.end_membership(int(ship[0]), day_before, "left")
         self.counts["members"] += insert(self.con, "members", new_members)
         self.counts["memberships"] += insert(self.con, "memberships", new_ships)
-        self.live_memberships.clear()
         self.roster_extras(p, bid, as_of, roster_ids)
+        self.forget_rosters()
         self.counts["roster_lines"] += len(p.people)
         # A roster changes who was expected at every activity of the branch it covers: refresh their years.
         self.years |= {int(r[0]) for r in self.con.execute(

@@ -36,6 +36,8 @@ class BadValue(Exception):
 
 def text(value: Any) -> str:
     """The cell as text ('' for blank); whole floats lose their '.0'."""
+    if type(value) is str:  # most cells
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
