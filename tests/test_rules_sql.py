@@ -49,4 +49,4 @@ def test_composed_models_transpile_to_spark(model: str, upstream: str) -> None:
                             {"judged_activity_branch": "judged_stored"})):
         text = metrics.composed_sql(model, chain, sources)
         spark = sqlglot.transpile(text, read="duckdb", write="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)
-        assert len(spark) == 1 and "activity_figures AS (" in spark[0] and "judged_activity_branch AS (" in spark[0]
+        assert len(spark) == 1 and "judged_activity_branch AS (" in spark[0]

@@ -1,7 +1,7 @@
 -- Compliance per branch and month: was a theme Party day held, and which rules did the month's
 -- activities break. Only the months counted for the year asked are listed ($months: January to the last
--- complete month; all twelve for a past year). Reads `activity_figures` (the rows of
--- activity_figures.sql for the year, registered by pipelines.metrics).
+-- complete month; all twelve for a past year). Reads `judged_activity_branch` (the judged
+-- activities of the year, without names; composed in by pipelines.metrics).
 with months as (
     select unnest(cast($months as date[])) as activity_month
 ),
@@ -22,7 +22,7 @@ held as (
         count(*) filter (where violation_count > 0) as violating,
         -- most activities break no rule: only their lists are gathered
         list_sort(list_distinct(flatten(list(violations) filter (where violation_count > 0)))) as violations
-    from activity_figures
+    from judged_activity_branch
     group by branch_id, activity_month
 ),
 

@@ -2,7 +2,7 @@
 -- activities, average participation, quorum failures, satisfaction, compliance and the branches at risk
 -- of three strikes. One row per month of $periods (first days of months) and one for the whole year
 -- (activity_month null). Members are counted on the last day of the period, or $today if earlier.
--- Reads `activity_figures` (the whole year, for the strikes) and `branch_months` (the counted months),
+-- Reads `judged_activity_branch` (the whole year, for the strikes) and `branch_months` (the counted months),
 -- composed in by pipelines.metrics.
 with scoped_branches as (
     select branch_id
@@ -35,7 +35,7 @@ roster as (
 
 strikes as (
     select branch_id, count(*) as strikes
-    from activity_figures
+    from judged_activity_branch
     where low_satisfaction
     group by branch_id
 ),
@@ -51,7 +51,7 @@ activity_totals as (
         avg(satisfaction) as satisfaction,
         count(*) filter (where low_satisfaction) as low_satisfaction_events,
         count(*) filter (where violation_count > 0) as activities_with_violations
-    from activity_figures
+    from judged_activity_branch
     group by grouping sets ((activity_month), ())
 ),
 

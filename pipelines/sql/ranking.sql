@@ -1,6 +1,6 @@
 -- The ranking of every branch of the committee for a year or a quarter.
--- Reads `activity_figures` (the whole calendar year, for the three strikes) and `branch_months` (the
--- counted months of the period), both registered by pipelines.metrics.
+-- Reads `judged_activity_branch` (the whole calendar year, for the three strikes) and `branch_months` (the
+-- counted months of the period), both composed in by pipelines.metrics.
 --   participation  mean of the activities' participation in the period (rates, not counts)
 --   satisfaction   mean of the activities' satisfaction rates in the period
 --   compliance     share of the counted months held with no violation
@@ -16,7 +16,7 @@ with branch_list as (
 
 period_activities as (
     select *
-    from activity_figures
+    from judged_activity_branch
     where activity_month between $month_from and $month_to
 ),
 
@@ -43,7 +43,7 @@ month_rates as (
 
 strikes as (
     select branch_id, count(*) as low_satisfaction_events
-    from activity_figures
+    from judged_activity_branch
     where low_satisfaction
     group by branch_id
 ),

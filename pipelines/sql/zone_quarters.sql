@@ -1,6 +1,6 @@
 -- The figures per collaboration zone and quarter, with that quarter's leader and deputy units
--- (zone_quarter_roles). Reads `activity_figures` (the year) and `branch_months` (its counted months),
--- registered by pipelines.metrics. Every zone appears with all four quarters.
+-- (zone_quarter_roles). Reads `judged_activity_branch` (the year) and `branch_months` (its counted
+-- months), composed in by pipelines.metrics. Every zone appears with all four quarters.
 with zone_list as (
     select zone_id, name as zone, sort_order
     from zones
@@ -28,7 +28,8 @@ activity_rates as (
         avg(satisfaction) as satisfaction,
         count(*) filter (where low_satisfaction) as low_satisfaction_events,
         count(*) filter (where is_open_day) as open_days
-    from activity_figures
+    from judged_activity_branch
+    inner join branches using (branch_id)
     group by zone_id, quarter
 ),
 
