@@ -53,7 +53,7 @@ events = events.filter(pl.col("branch_id") == branch_id).sort("month")
 months = views.month_keys(f, common.today())
 events = views.in_months(events, months)
 if not events.is_empty():
-    details = [common.metric("activity_detail", int(a)) for a in events["activity_id"].to_list()]
+    details = common.metric("activity_details", tuple(events["activity_id"].to_list()))
     statuses = views.member_statuses(details, events, branch_id)
     if not statuses.is_empty():
         common.chart(charts.member_calendar(statuses, months, lang), "members_calendar")

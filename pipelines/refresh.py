@@ -77,7 +77,7 @@ def refresh(con: duckdb.DuckDBPyConnection, years: Iterable[int] | None = None,
     if not wanted:
         return
     branches = None if branch_ids is None else sorted({int(b) for b in branch_ids})
-    pairs = run_model(con, "refresh_scope", years=wanted, branch_ids=branches, activity_id=None)
+    pairs = run_model(con, "refresh_scope", years=wanted, branch_ids=branches, activity_ids=None)
     in_scope = sorted(set(pairs.filter(pl.col("in_branch_scope"))["branch_id"].to_list()) | set(branches or []))
     params = {"years": wanted, "all": branches is None, "branches": in_scope}
     with registered(con, refresh_pairs=pairs):
@@ -120,6 +120,6 @@ def rejudge(con: duckdb.DuckDBPyConnection, rules: Rules | None = None) -> None:
     transaction: after a rule change, or when the kept judgement was made under other rules."""
     rules = rules or load_rules(con)
     con.execute("delete from out_activity_judged")
-    _judge(con, rules, {}, year_from=0, year_to=9999, branch_ids=None, branch=None)
+    _judge(con, rules, {}, year_from=0, year_to=9999, branch_ids=None, branch=None, activity_id=None)
     con.execute("delete from out_judged_rules")
     con.execute("insert into out_judged_rules values (?, current_timestamp)", [rules_fingerprint(rules)])

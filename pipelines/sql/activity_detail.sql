@@ -1,16 +1,17 @@
--- Everyone recorded at one activity: the members of each taking-part branch with their status (a roster
+-- Everyone recorded at each activity of $activity_ids: the members of each taking-part branch with their status (a roster
 -- member without a row is unexcused when the branch has a sign-in), members who came but are on no
 -- taking-part roster (listed, never counted), and non-member guests (listed, never counted).
--- Reads `member_status` (refresh_member_status.sql for this activity, registered by pipelines.metrics).
+-- Reads `member_status` (refresh_member_status.sql for these activities, registered by pipelines.metrics).
 with remarks as (
-    select member_id, string_agg(remark, '; ') as remark
+    select activity_id, member_id, string_agg(remark, '; ') as remark
     from attendance
-    where activity_id = $activity_id and superseded_by is null
-    group by member_id
+    where list_contains(cast($activity_ids as integer[]), activity_id) and superseded_by is null
+    group by activity_id, member_id
 ),
 
 people as (
     select
+        ms.activity_id,
         case when ms.branch_id is null then 'other_member' else 'member' end as kind,
         coalesce(ms.branch_id, ms.sheet_branch_id) as branch_id,
         ms.member_id,
@@ -19,11 +20,12 @@ people as (
         ms.made_up,
         r.remark
     from member_status as ms
-    left join remarks as r on r.member_id = ms.member_id
+    left join remarks as r on r.activity_id = ms.activity_id and r.member_id = ms.member_id
 ),
 
 named as (
     select
+        p.activity_id,
         p.kind,
         p.branch_id,
         b.name as branch,
@@ -41,6 +43,7 @@ named as (
 
 guests as (
     select
+        activity_id,
         'guest' as kind,
         cast(null as integer) as branch_id,
         cast(null as varchar) as branch,
@@ -52,7 +55,7 @@ guests as (
         false as made_up,
         guest_kind as remark
     from guest_attendance
-    where activity_id = $activity_id and superseded_by is null
+    where list_contains(cast($activity_ids as integer[]), activity_id) and superseded_by is null
 ),
 
 final as (
@@ -61,4 +64,4 @@ final as (
     select * from guests
 )
 
-select * from final order by kind, branch, status, name
+select * from final order by activity_id, kind, branch, status, name

@@ -2,8 +2,7 @@
 -- joint activity) of the years asked. With $branch_ids, only the activities those branches take part
 -- in, widened once to the partner branches of their joint activities and to the other branches their
 -- members belong or belonged to (so every branch whose figures the change can touch is recomputed
--- whole: in_branch_scope). $activity_id narrows to one activity (the
--- activity detail).
+-- whole: in_branch_scope). $activity_ids narrows to those activities (the activity detail).
 with all_taking_part as (
     select activity_id, branch_id from activity_branches
     union all
@@ -46,7 +45,7 @@ year_activities as (
         host_branch_id
     from activities
     where list_contains($years, year(activity_month))
-        and ($activity_id is null or activity_id = $activity_id)
+        and ($activity_ids is null or list_contains(cast($activity_ids as integer[]), activity_id))
         and ($branch_ids is null or activity_id in (
             select activity_id from all_taking_part where branch_id in (select branch_id from scope_branches)
         ))

@@ -6,7 +6,7 @@ alerts it raises. Selection and counting only; every rate and judgement comes fr
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,7 +47,7 @@ def quorum_failures(events: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     needed = [quorum_needed(int(e), rules) for e in failed["expected"].to_list()]
     return (failed.with_columns(pl.Series("needed", needed, dtype=pl.Int64))
             .with_columns((pl.col("needed") - pl.col("present")).clip(lower_bound=0).alias("shortfall"))
-            .sort("participation", "month"))
+            .sort("participation", "month", "branch", "activity_id"))
 
 
 def violation_counts(events: pl.DataFrame) -> dict[str, int]:
@@ -108,12 +108,15 @@ def alerts(events: pl.DataFrame, strikes: pl.DataFrame, calendar: pl.DataFrame, 
     limit = int(rules.get("evaluation.strikes_limit"))
     threshold = float(rules.get("attendance.quorum_threshold"))
     sat_threshold = float(rules.get("evaluation.satisfaction_threshold"))
-    for row in events.filter(pl.col("quorum_met").not_()).iter_rows(named=True):
+    def flagged(condition: pl.Expr) -> Iterator[dict[str, Any]]:  # in a stable order within a month
+        return events.filter(condition).sort("date", "branch", "activity_id", nulls_last=True).iter_rows(named=True)
+
+    for row in flagged(pl.col("quorum_met").not_()):
         out.append(Alert("error", row["month"], t(
             "ui.alert.quorum", lang, branch=row["branch"], when=row["date"] or row["month"],
             rate=_pct(row["participation"]), threshold=_pct(threshold), present=row["present"],
             expected=row["expected"]), activity_id=row["activity_id"]))
-    for row in events.filter(pl.col("low_satisfaction")).iter_rows(named=True):
+    for row in flagged(pl.col("low_satisfaction")):
         out.append(Alert("warning", row["month"], t(
             "ui.alert.satisfaction", lang, branch=row["branch"], when=row["date"] or row["month"],
             rate=_pct(row["satisfaction"]), threshold=_pct(sat_threshold)), activity_id=row["activity_id"]))
@@ -148,16 +151,14 @@ def strike_table(strikes: pl.DataFrame, lang: str = "zh") -> pl.DataFrame:
             .sort("eligible", pl.col("strikes"), descending=[False, True]))
 
 
-def member_statuses(details: Sequence[pl.DataFrame], events: pl.DataFrame, branch_id: int) -> pl.DataFrame:
-    """Member × month statuses of one branch: ``details[i]`` is
-    :func:`pipelines.metrics.activity_detail` of ``events[i]``; columns ``member_id, name, status, month``."""
-    rows: list[dict[str, Any]] = []
-    for month, detail in zip(events["month"].to_list(), details, strict=True):
-        part = detail.filter((pl.col("kind") == "member") & (pl.col("branch_id") == branch_id))
-        for row in part.iter_rows(named=True):
-            rows.append({"member_id": row["member_id"], "name": row["name"], "status": row["status"],
-                         "month": month})
-    return pl.DataFrame(rows, schema={"member_id": pl.Int64, "name": pl.Utf8, "status": pl.Utf8, "month": pl.Utf8})
+def member_statuses(details: pl.DataFrame, events: pl.DataFrame, branch_id: int) -> pl.DataFrame:
+    """Member × month statuses of one branch from :func:`pipelines.metrics.activity_details` of its
+    ``events``; columns ``member_id, name, status, month``."""
+    members = details.filter((pl.col("kind") == "member") & (pl.col("branch_id") == branch_id))
+    return (members.join(events.filter(pl.col("branch_id") == branch_id).select("activity_id", "month"),
+                         on="activity_id")
+            .select(pl.col("member_id").cast(pl.Int64), pl.col("name").cast(pl.Utf8), pl.col("status").cast(pl.Utf8),
+                    pl.col("month").cast(pl.Utf8)))
 
 
 def ranking_marks(ranking: pl.DataFrame, lang: str) -> pl.DataFrame:
