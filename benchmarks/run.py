@@ -28,6 +28,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import importlib
+import inspect
 import json
 import os
 import platform
@@ -224,31 +225,47 @@ def bench_ingest(work: Path, scale: str, baseline_every: int, branches: int | No
 
 # ------------------------------------------------------------------------------------------ queries
 def page_calls(con: Any, year: int) -> dict[str, list[tuple[str, tuple[Any, ...], dict[str, Any]]]]:
-    """The metrics calls behind each page (as pages/*.py make them for the committee's whole scope)."""
-    branch = con.execute("select name from branches order by branch_id limit 1").fetchone()[0]
+    """The metrics calls each page makes for a committee account with no filter (the whole scope, the
+    whole year), as ``pages/*.py`` make them; a call two parts of a page share (cached) is listed once."""
+    branch_id, branch = con.execute("select branch_id, name from branches order by branch_id limit 1").fetchone()
     activity = con.execute("select max(activity_id) from activities where year(activity_month) = ?",
                            [year]).fetchone()[0]
-    month = con.execute("select max(month(activity_month)) from activities where year(activity_month) = ?",
-                        [year]).fetchone()[0]
+    held = tuple(r[0] for r in con.execute(
+        "select distinct activity_id from out_activity_branch where branch_id = ? and year = ? order by 1",
+        [branch_id, year]).fetchall())
+    everything = ("events", (year,), {"ordered": False})
     return {
-        "overview": [("overview", (year,), {}), ("overview", (year,), {"month": month})],
-        "participation": [("events", (year,), {})],
-        "quorum": [("events", (year,), {})],
-        "satisfaction": [("strikes", (year,), {}), ("satisfaction_items", (year,), {})],
-        "compliance": [("compliance", (year,), {})],
-        "rankings": [("ranking", (year,), {}), ("ranking", (year,), {"quarter": 1}), ("zone_quarters", (year,), {})],
-        "members": [("members", (branch, year), {})],
-        "activity": [("activity_detail", (activity,), {})],
+        "overview": [("overview", (year,), {}), ("overview_months", (year,), {}), everything,
+                     ("compliance", (year,), {}), ("strikes", (year,), {})],
+        "participation": [everything, ("zone_quarters", (year,), {})],
+        "quorum": [everything],
+        "satisfaction": [everything, ("strikes", (year,), {}), ("satisfaction_items", (year,), {})],
+        "compliance": [("compliance", (year,), {}), everything, ("zone_quarters", (year,), {})],
+        "rankings": [("ranking", (year,), {}), ("zone_quarters", (year,), {})],
+        "members": [("members", (branch, year), {}), ("events", (year,), {"branch": branch}),
+                    ("activity_details", (held,), {})],
+        "activity": [("events", (year,), {"activity_id": activity}),
+                     ("satisfaction_items", (year,), {"activity_id": activity}), ("activity_detail", (activity,), {})],
     }
 
 
+def call_label(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    """``name(arg, key=value)`` for the report; a list of ids is given by its length."""
+    def shown(v: Any) -> str:
+        return f"<{len(v)} ids>" if isinstance(v, tuple | list) else repr(v)
+
+    return f"{name}({', '.join([*map(shown, args), *(f'{k}={shown(v)}' for k, v in kwargs.items())])})"
+
+
 def call_metric(metrics: Any, name: str, con: Any, rules: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """``metrics.<name>`` with the rules where its signature takes them."""
-    if name == "activity_detail":
-        return metrics.activity_detail(con, *args, **kwargs)
-    if name == "zone_quarters":
-        return metrics.zone_quarters(con, *args, rules=rules, **kwargs)
-    return getattr(metrics, name)(con, rules, *args, **kwargs)
+    """``metrics.<name>`` with the rules where its signature takes them (as ``pipelines.ui.common.metric``)."""
+    func = getattr(metrics, name)
+    params = list(inspect.signature(func).parameters)
+    if len(params) > 1 and params[1] == "rules":
+        return func(con, rules, *args, **kwargs)
+    if "rules" in params:
+        return func(con, *args, rules=rules, **kwargs)
+    return func(con, *args, **kwargs)
 
 
 def model_breakdown(metrics: Any, db_path: Path, calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]],
@@ -306,7 +323,7 @@ def bench_queries(db_path: Path, repeat: int) -> dict[str, Any]:
                     for name, args, kwargs in page_calls_:
                         t1 = time.perf_counter()
                         call_metric(metrics, name, con, rules, args, kwargs)
-                        label = f"{name}({', '.join([*map(repr, args), *(f'{k}={v!r}' for k, v in kwargs.items())])})"
+                        label = call_label(name, args, kwargs)
                         per_call.setdefault(label, []).append((time.perf_counter() - t1) * 1000)
                 times.append((time.perf_counter() - t0) * 1000)
         except Exception as exc:  # noqa: BLE001 - another area's code failing is reported, not fatal

@@ -24,7 +24,8 @@ def _requested() -> int | None:
 def _pick() -> None:
     """Choose an activity among those the filters cover."""
     events = common.events_shown(f, "ui.activity.none")
-    choices = events.sort("month", "branch").unique("activity_id", keep="first", maintain_order=True)
+    choices = (events.sort("month", "branch", "date", "activity_id", nulls_last=True)
+               .unique("activity_id", keep="first", maintain_order=True))
     if choices.height > MAX_CHOICES:
         st.info(common.tr("ui.activity.narrow", count=choices.height))
         st.stop()
@@ -44,7 +45,7 @@ if activity_id is not None:
     found = common.sql_frame("ui_activity_year", activity_id=activity_id)
     if not found.is_empty():
         year = int(found["year"][0])
-        rows = common.metric("events", year).filter(pl.col("activity_id") == activity_id)
+        rows = common.metric("events", year, activity_id=activity_id)
         if visible is not None:
             rows = rows.filter(pl.col("branch_id").is_in(list(visible)))
     if rows.is_empty():
@@ -92,8 +93,8 @@ else:
     st.success(common.tr("ui.activity.no_violation"))
 
 st.markdown(f"**{common.tr('ui.activity.evaluation')}**")
-items = common.metric("satisfaction_items", year).filter(
-    (pl.col("activity_id") == activity_id) & (pl.col("branch_id") == first["branch_id"]))
+items = common.metric("satisfaction_items", year, activity_id=activity_id).filter(
+    pl.col("branch_id") == first["branch_id"])
 if items.is_empty():
     st.info(common.tr("ui.activity.no_evaluation"))
 else:

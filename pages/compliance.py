@@ -15,7 +15,7 @@ ids = common.scope_ids(f)
 rules = common.rules()
 months = views.month_keys(f, common.today())
 calendar = views.in_months(common.metric("compliance", f.year, branch_ids=ids), months)
-events = views.in_months(common.metric("events", f.year, branch_ids=ids), months)
+events = views.in_months(common.metric("events", f.year, branch_ids=ids, ordered=False), months)
 if calendar.is_empty():
     common.empty_state("ui.compliance.empty", year=f.year)
     st.stop()

@@ -23,8 +23,9 @@ today = common.today()
 months = views.month_keys(f, today)
 focus = f.month or (today.month if f.year == today.year else 12)
 year = common.metric("overview", f.year, branch_ids=ids).row(0, named=True)
-month = common.metric("overview", f.year, month=focus, branch_ids=ids).row(0, named=True)
-events = common.metric("events", f.year, branch_ids=ids)
+by_month = common.metric("overview_months", f.year, branch_ids=ids)  # the focus month and the trend
+month = by_month.filter(pl.col("month") == f"{f.year}-{focus:02d}").row(0, named=True)
+events = common.metric("events", f.year, branch_ids=ids, ordered=False)
 if events.is_empty():
     common.empty_state("ui.overview.no_activities", year=f.year, branches=year["branches"])
     st.stop()
@@ -79,8 +80,8 @@ if len(found) > ALERTS_SHOWN:
         common.table(frame, "overview_alerts", file_name="alerts", search=["alert"])
 
 st.subheader(common.tr("ui.overview.trend"))
-trend = pl.DataFrame([{"month": m, **common.metric("overview", f.year, month=int(m[5:]), branch_ids=ids).row(
-    0, named=True)} for m in views.month_keys(Filters(year=f.year), today)])
+shown = views.month_keys(Filters(year=f.year), today)
+trend = by_month.filter(pl.col("month").is_in(shown))
 common.chart(charts.month_trend(trend, lang, {
     "participation": float(rules.get("attendance.quorum_threshold")),
     "satisfaction": float(rules.get("evaluation.satisfaction_threshold"))}), "overview_trend")

@@ -47,7 +47,8 @@ if scope.height <= charts.MAX_HEATMAP_ROWS and common.heavy("distribution"):
 
 st.subheader(common.tr("ui.participation.table"))
 st.caption(common.tr("ui.table.click_row"))
-row = common.table(events.sort("month", "branch"), "participation", file_name=f"participation-{f.year}",
+row = common.table(events.sort("month", "branch", "date", "activity_id", nulls_last=True), "participation",
+                   file_name=f"participation-{f.year}",
                    search=["branch", "zone", "topic"], selectable=True,
                    columns=["branch", "zone", "month", "date", "topic", "expected", "present", "excused",
                             "unexcused", "participation", "quorum_met"])

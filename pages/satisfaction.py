@@ -15,7 +15,7 @@ rules = common.rules()
 threshold = float(rules.get("evaluation.satisfaction_threshold"))
 limit = int(rules.get("evaluation.strikes_limit"))
 months = views.month_keys(f, common.today())
-events = views.in_months(common.metric("events", f.year, branch_ids=ids), months)
+events = views.in_months(common.metric("events", f.year, branch_ids=ids, ordered=False), months)
 rated = events.filter(pl.col("satisfaction").is_not_null())
 if rated.is_empty():
     common.empty_state("ui.satisfaction.empty", year=f.year)

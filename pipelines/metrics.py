@@ -2,10 +2,13 @@
 
 Every function takes an open connection (read or write) and the rules in force (``load_rules(con)``,
 or the stored rules of a snapshot) and returns a polars DataFrame. The models are SQL files in
-``pipelines/sql/``: ``activity_figures.sql`` judges each activity and taking-part branch from the
-counts refreshed on every load (:mod:`pipelines.refresh`); the other models read it as a table named
-``activity_figures`` (and the counted months as ``branch_months``), composed in as CTEs
-(:func:`composed_sql`), so one definition serves pages, command line and snapshots.
+``pipelines/sql/``: ``judged_activity_branch.sql`` judges each activity and taking-part branch from the
+counts refreshed on every load (:mod:`pipelines.refresh`), which also keeps that judgement under the
+rules in force, so a page reads it rather than judging again (:func:`run_figures`). The other models
+read it as a table named ``judged_activity_branch`` (ids only: the models that aggregate), or
+``activity_figures`` (with names: the models that list rows), and the counted months as
+``branch_months``, composed in as CTEs (:func:`composed_sql`), so one definition serves pages, command
+line and snapshots.
 
 Scope: ``branch_ids`` (a set of branch ids, ``None`` = all) limits the rows returned; ranks are always
 computed over the whole committee. ``today`` (default: the real date) fixes which months are complete.
@@ -92,13 +95,20 @@ def bound(text: str, params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def run_model(con: duckdb.DuckDBPyConnection, model: str, upstream: tuple[str, ...] = (),
-              sources: Mapping[str, str] | None = None, order_by: Sequence[str] = (), **params: Any) -> pl.DataFrame:
+              sources: Mapping[str, str] | None = None, order_by: Sequence[str] = (),
+              columns: Sequence[str] | None = None, **params: Any) -> pl.DataFrame:
     """The rows of ``model`` (composed with ``upstream``) with bound ``params``, as a polars frame.
 
     ``order_by`` sorts the frame in polars: for a wide frame of many rows far cheaper than an SQL
-    ``order by``, which carries every column through DuckDB's sort.
+    ``order by``, which carries every column through DuckDB's sort. ``columns`` keeps only those (names
+    of the model's columns; DuckDB then reads and joins only what they need).
     """
     text = composed_sql(model, upstream, sources)
+    if columns:
+        bad = [c for c in columns if not re.fullmatch(r"[a-z_][a-z0-9_]*", c)]
+        if bad:
+            raise ValueError(f"not column names: {bad}")
+        text = f"select {', '.join(columns)} from (\n{text}\n) as {model}_columns"
     with warnings.catch_warnings():
         # execute() rather than sql(): it works whatever the caller's transaction left unfetched
         warnings.simplefilter("ignore", UserWarning)
@@ -123,13 +133,13 @@ def judged_under(con: duckdb.DuckDBPyConnection) -> str | None:
 
 
 def run_figures(con: duckdb.DuckDBPyConnection, rules: Rules, model: str, upstream: tuple[str, ...],
-                order_by: Sequence[str] = (), **params: Any) -> pl.DataFrame:
-    """``model`` over the judged figures (``upstream`` starts with ``activity_figures``): the judgement
-    kept by the last refresh when it was made under ``rules``, else the counts judged now."""
+                order_by: Sequence[str] = (), columns: Sequence[str] | None = None, **params: Any) -> pl.DataFrame:
+    """``model`` over the judged figures (``upstream``: the models between, e.g. ``activity_figures``):
+    the judgement kept by the last refresh when it was made under ``rules``, else the counts judged now."""
     if judged_under(con) == rules_fingerprint(rules):
         return run_model(con, model, ("judged_activity_branch", *upstream), {"judged_activity_branch": "judged_stored"},
-                         order_by, **params)
-    return run_model(con, model, (*JUDGEMENT, *upstream), None, order_by, **params)
+                         order_by, columns, **params)
+    return run_model(con, model, (*JUDGEMENT, *upstream), None, order_by, columns, **params)
 
 
 def _ids(branch_ids: Iterable[int] | None) -> list[int] | None:
@@ -171,27 +181,37 @@ def branch_id(con: duckdb.DuckDBPyConnection, name: str) -> int:
 
 
 JUDGEMENT = ("activity_counts", "judged_activity_branch")
-FIGURES = ("activity_figures",)
-MONTHS = ("activity_figures", "branch_months")
+FIGURES = ("activity_figures",)  # the judged rows with names, for models that list them
+MONTHS = ("branch_months",)  # models that aggregate read the judgement itself, names joined on the result
 EVENTS_ORDER = ("activity_month", "date", "zone_id", "branch_id", "activity_id")  # calendar order
 
 
 def figure_params(con: duckdb.DuckDBPyConnection, rules: Rules, for_year: int, *, branch: str | None = None,
-                  branch_ids: Iterable[int] | None = None, **more: Any) -> dict[str, Any]:
-    """The parameters of ``activity_figures.sql`` (and the models composed on it) for ``for_year``."""
+                  branch_ids: Iterable[int] | None = None, activity_id: int | None = None,
+                  **more: Any) -> dict[str, Any]:
+    """The parameters of ``judged_activity_branch.sql`` (and the models composed on it) for ``for_year``."""
     if branch is not None:
         branch_id(con, branch)
     return {"year_from": for_year, "year_to": for_year, "branch": branch, "branch_ids": _ids(branch_ids),
-            **rule_params(rules), **more}
+            "activity_id": activity_id, **rule_params(rules), **more}
 
 
 # ---------------------------------------------------------------------------------------------------
 # The figures
 
 
+EVENT_SUBSETS = ("quorum_failed", "low_satisfaction", "violating", "flagged")
+
+
 def events(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, branch: str | None = None,
-           branch_ids: Iterable[int] | None = None) -> pl.DataFrame:
-    """One row per activity and taking-part branch of ``year`` (a joint activity: one row per branch).
+           branch_ids: Iterable[int] | None = None, ordered: bool = True, activity_id: int | None = None,
+           only: str | None = None, columns: Sequence[str] | None = None) -> pl.DataFrame:
+    """One row per activity and taking-part branch of ``year`` (a joint activity: one row per branch), in
+    calendar order (``ordered=False``: in no particular order, for a caller that sorts what it shows;
+    a committee-wide year is a few hundred thousand rows, and their sort a good part of the time).
+    ``activity_id``: that activity's rows only; ``only``: the rows a list shows (one of
+    :data:`EVENT_SUBSETS`, see ``sql/events.sql``); ``columns``: only these columns (a chart of one
+    figure over a whole province need not carry every name and topic).
 
     Columns: ``activity_id, branch_id, branch, zone_id, zone, year, activity_month`` (date),
     ``month`` ("YYYY-MM"), ``month_no, quarter, date`` (date or null), ``topic, level, host_branch_id,
@@ -205,8 +225,24 @@ def events(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, branch: str 
     is_open_day, notice_days, report_days, duration_hours, violation_count``, ``violations`` (sorted list of
     ``duration no_evaluation no_record notice quorum report_late``).
     """
-    return run_figures(con, rules, "events", FIGURES, EVENTS_ORDER,
-                       **figure_params(con, rules, year, branch=branch, branch_ids=branch_ids))
+    if only is not None and only not in EVENT_SUBSETS:
+        raise ValueError(f"only: one of {EVENT_SUBSETS}, not {only!r}")
+    frame = run_figures(con, rules, "events", FIGURES, EVENTS_ORDER if ordered and not columns else (),
+                        columns=columns, **figure_params(con, rules, year, branch=branch, branch_ids=branch_ids,
+                                                         activity_id=activity_id, only=only))
+    if columns and ordered:
+        frame = frame.sort([c for c in EVENTS_ORDER if c in frame.columns], nulls_last=True, maintain_order=True)
+    return frame
+
+
+def event_counts(con: duckdb.DuckDBPyConnection, rules: Rules, year: int,
+                 branch_ids: Iterable[int] | None = None) -> pl.DataFrame:
+    """Per month of ``year`` with activities: how many :func:`events` rows there are (``rows``), were judged
+    on the quorum (``quorum_judged``), failed it, were rated, struck (``low_satisfaction``), broke any rule
+    (``violating``) and each rule (one column per code of :data:`VIOLATIONS`). Columns: ``month``
+    ("YYYY-MM") and those counts."""
+    return run_figures(con, rules, "event_counts", (), ("month",),
+                       **figure_params(con, rules, year, branch_ids=branch_ids))
 
 
 def compliance(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, branch: str | None = None,
@@ -341,19 +377,29 @@ def activity_detail(con: duckdb.DuckDBPyConnection, activity_id: int) -> pl.Data
     is_leading_cadre, status`` (``present excused unexcused exempt``, null when the branch has no
     sign-in), ``counted, made_up, remark``.
     """
-    row = con.execute("select year(activity_month) from activities where activity_id = ?", [activity_id]).fetchone()
-    if not row:
+    found = activity_details(con, [activity_id])
+    if found.is_empty() and not con.execute("select 1 from activities where activity_id = ?", [activity_id]).fetchone():
         raise PartydayError(error("rules.unknown_activity", activity_id=activity_id))
-    pairs = run_model(con, "refresh_scope", years=[int(row[0])], branch_ids=None, activity_id=activity_id)
+    return found.drop("activity_id")
+
+
+def activity_details(con: duckdb.DuckDBPyConnection, activity_ids: Iterable[int]) -> pl.DataFrame:
+    """:func:`activity_detail` of several activities in one pass (a branch's year on the members page),
+    with their ``activity_id`` first; unknown ids have no rows."""
+    ids = sorted({int(a) for a in activity_ids})
+    years = [int(r[0]) for r in con.execute(
+        "select distinct year(activity_month) from activities where list_contains(cast(? as integer[]), activity_id)",
+        [ids]).fetchall()] or [0]  # none known: year 0 has no activity, the frame comes back empty
+    pairs = run_model(con, "refresh_scope", years=years, branch_ids=None, activity_ids=ids)
     with registered(con, refresh_pairs=pairs):
         status = run_model(con, "refresh_member_status")
     with registered(con, member_status=status):
-        return run_model(con, "activity_detail", activity_id=activity_id)
+        return run_model(con, "activity_detail", activity_ids=ids)
 
 
 def satisfaction_items(con: duckdb.DuckDBPyConnection, rules: Rules, year: int,
-                       branch_ids: Iterable[int] | None = None) -> pl.DataFrame:
-    """Votes per activity, branch and evaluation item of ``year``, for the charts.
+                       branch_ids: Iterable[int] | None = None, activity_id: int | None = None) -> pl.DataFrame:
+    """Votes per activity, branch and evaluation item of ``year`` (or of one activity), for the charts.
 
     Columns: ``activity_id, branch_id, branch, zone_id, zone, month, date, topic, item`` (``theme content
     format effect overall``), ``satisfied, basic, unsatisfied, votes, satisfaction`` (the item's rate with
@@ -361,4 +407,16 @@ def satisfaction_items(con: duckdb.DuckDBPyConnection, rules: Rules, year: int,
     """
     return run_figures(con, rules, "activity_items", FIGURES,
                        ("month", "date", "zone_id", "branch", "activity_id", "item"),
-                       **figure_params(con, rules, year, branch_ids=branch_ids))
+                       **figure_params(con, rules, year, branch_ids=branch_ids, activity_id=activity_id))
+
+
+def item_totals(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, per: str = "branch",
+                branch_ids: Iterable[int] | None = None, months: Sequence[str] | None = None) -> pl.DataFrame:
+    """Votes per evaluation item pooled over each branch's (``per="zone"``: each zone's) activities of
+    ``year``, or of its ``months`` ("YYYY-MM"). Columns: ``branch_id, branch`` (null per zone), ``zone_id,
+    zone, item, satisfied, basic, unsatisfied, votes, satisfaction``; in zone, branch and item order."""
+    if per not in ("branch", "zone"):
+        raise ValueError(f"per: 'branch' or 'zone', not {per!r}")
+    return run_figures(con, rules, "item_totals", (), ("zone_id", "branch", "item"),
+                       **figure_params(con, rules, year, branch_ids=branch_ids, per=per,
+                                       month_keys=None if months is None else list(months)))

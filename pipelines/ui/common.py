@@ -455,7 +455,7 @@ def today() -> dt.date:
 def events_shown(chosen: Filters, empty_key: str = "ui.participation.empty") -> pl.DataFrame:
     """The events of the filters' year and months within the user's scope; when there are none the page
     shows the empty state ``empty_key`` and stops."""
-    events = views.in_months(metric("events", chosen.year, branch_ids=scope_ids(chosen)),
+    events = views.in_months(metric("events", chosen.year, branch_ids=scope_ids(chosen), ordered=False),
                              views.month_keys(chosen, today()))
     if events.is_empty():
         empty_state(empty_key, year=chosen.year)
