@@ -330,17 +330,17 @@ class Loader:
     def roster(self, branch_id: int, on: date) -> dict[str, list[tuple[int, date | None]]]:
         """``{folded name: [(member_id, birth_date)]}`` of the branch's members on ``on``."""
         out: dict[str, list[tuple[int, date | None]]] = defaultdict(list)
-        for mid, name, birth, start, end in self.memberships(branch_id):
+        for _ship, mid, name, birth, start, end in self.memberships(branch_id):
             if start <= on and (end is None or end >= on):
                 out[norm(name)].append((int(mid), birth))
         return out
 
     def memberships(self, branch_id: int) -> list[tuple[Any, ...]]:
-        """``(member_id, name, birth_date, start_date, end_date)`` of the branch's live memberships, by member;
-        read once per load until a roster or first sign-in changes them."""
+        """``(membership_id, member_id, name, birth_date, start_date, end_date)`` of the branch's live memberships,
+        by member; read once per load until a roster or first sign-in changes them."""
         if branch_id not in self.live_memberships:
             self.live_memberships[branch_id] = self.con.execute(
-                "select m.member_id, m.name, m.birth_date, s.start_date, s.end_date from memberships s "
+                "select s.membership_id, m.member_id, m.name, m.birth_date, s.start_date, s.end_date from memberships s "
                 "join members m using (member_id) where s.branch_id = ? and s.superseded_by is null "
                 "order by m.member_id", [branch_id]).fetchall()
         return self.live_memberships[branch_id]
@@ -645,8 +645,8 @@ class Loader:
                 continue
             moved = None if first else self.find_elsewhere(person, bid, as_of)
             if moved is not None:
-                mid, ship_id, reason = moved
-                self.end_membership(ship_id, day_before, "transfer_out")
+                mid = moved[1]
+                self.end_memberships([moved], day_before, "transfer_out")
                 new_ships.append({"member_id": mid, "branch_id": bid, "start_date": as_of, "end_date": None,
                                   "change_reason": "transfer_in", "upload_id": self.upload_id})
                 self.update_member(mid, person)
@@ -675,16 +675,13 @@ class Loader:
                                     "member_kind": person.kind, "is_leading_cadre": person.is_cadre,
                                     "upload_id": self.upload_id})
             roster_ids[line_id] = person
-        for cands in current.values():
-            for mid, _birth in cands:
-                if mid in kept:
-                    continue
-                ship = self.con.execute(
-                    "select membership_id from memberships where member_id = ? and branch_id = ? and superseded_by "
-                    "is null and start_date <= ? and (end_date is null or end_date >= ?)",
-                    [mid, bid, as_of, as_of]).fetchone()
-                if ship:
-                    self.end_membership(int(ship[0]), day_before, "left")
+        # Members not on the roster any more left the day before it.
+        open_on: dict[int, list[tuple[int, int, int, date]]] = defaultdict(list)
+        for ship_id, mid, _name, _birth, start, end in self.memberships(bid):
+            if start <= as_of and (end is None or end >= as_of):
+                open_on[int(mid)].append((int(ship_id), int(mid), bid, start))
+        self.end_memberships([open_on[mid].pop(0) for cands in current.values() for mid, _birth in cands
+                              if mid not in kept and open_on[mid]], day_before, "left")
         self.counts["members"] += insert(self.con, "members", new_members)
         self.counts["memberships"] += insert(self.con, "memberships", new_ships)
         self.roster_extras(p, bid, as_of, roster_ids)
@@ -766,30 +763,33 @@ class Loader:
             self.undo["members_changed"].append([mid, [None if v is None else str(v) for v in row[:4]], bool(row[4]),
                                                  row[5]])
 
-    def find_elsewhere(self, person: Any, bid: int, as_of: date) -> tuple[int, int, str] | None:
+    def find_elsewhere(self, person: Any, bid: int, as_of: date) -> tuple[int, int, int, date] | None:
         """A member of another branch with this name (and birth date when known) whose membership is open on
-        ``as_of`` or ended the day before: the person transferred here."""
+        ``as_of`` or ended the day before: the person transferred here. ``(membership_id, member_id,
+        branch_id, start_date)`` of that membership."""
         rows = self.con.execute(
-            "select m.member_id, s.membership_id, m.birth_date, s.end_date from members m join memberships s "
-            "using (member_id) where s.superseded_by is null and s.branch_id <> ? and m.name = ? "
+            "select s.membership_id, m.member_id, s.branch_id, s.start_date, m.birth_date from members m "
+            "join memberships s using (member_id) where s.superseded_by is null and s.branch_id <> ? and m.name = ? "
             "and s.start_date < ? and (s.end_date is null or s.end_date >= ? - 1) order by s.membership_id",
             [bid, person.name, as_of, as_of]).fetchall()
-        rows = [r for r in rows if person.birth is None or r[2] is None or r[2] == person.birth]
+        rows = [r for r in rows if person.birth is None or r[4] is None or r[4] == person.birth]
         if len(rows) != 1:
             return None
-        return int(rows[0][0]), int(rows[0][1]), "transfer"
+        ship_id, mid, branch, start, _birth = rows[0]
+        return int(ship_id), int(mid), int(branch), start
 
-    def end_membership(self, membership_id: int, end: date, reason: str) -> None:
-        """End a membership on ``end``: the row is replaced by a copy with the end date and reason."""
-        self.touched |= {int(r[0]) for r in self.con.execute(
-            "select branch_id from memberships where membership_id = ?", [membership_id]).fetchall()}
-        self.con.execute("update memberships set superseded_by = ? where membership_id = ?",
-                         [self.upload_id, membership_id])
-        self.con.execute(
-            "insert into memberships (member_id, branch_id, start_date, end_date, change_reason, upload_id) "
-            "select member_id, branch_id, start_date, ?, ?, ? from memberships where membership_id = ?",
-            [end, reason, self.upload_id, membership_id])
-        self.counts[f"memberships_{reason}"] += 1
+    def end_memberships(self, ended: list[tuple[int, int, int, date]], end: date, reason: str) -> None:
+        """End memberships ``(membership_id, member_id, branch_id, start_date)`` on ``end``: each row is
+        replaced by a copy with the end date and reason."""
+        if not ended:
+            return
+        self.touched |= {branch for _ship, _mid, branch, _start in ended}
+        self.con.execute("update memberships set superseded_by = ? where list_contains(?, membership_id)",
+                         [self.upload_id, [ship for ship, _mid, _branch, _start in ended]])
+        insert(self.con, "memberships", [
+            {"member_id": mid, "branch_id": branch, "start_date": start, "end_date": end, "change_reason": reason,
+             "upload_id": self.upload_id} for _ship, mid, branch, start in ended])
+        self.counts[f"memberships_{reason}"] += len(ended)
 
     def roster_extras(self, p: Parsed, bid: int, as_of: date, people: dict[int, Any]) -> None:
         """Exemptions (免于参加) and the branches a leading cadre guides (分管), from the remarks."""
