@@ -22,11 +22,13 @@ rules = common.rules()
 today = common.today()
 months = views.month_keys(f, today)
 focus = f.month or (today.month if f.year == today.year else 12)
-year = common.metric("overview", f.year, branch_ids=ids).row(0, named=True)
-by_month = common.metric("overview_months", f.year, branch_ids=ids)  # the focus month and the trend
+figures = common.metric("overview_months", f.year, branch_ids=ids, with_year=True)  # year, months, trend
+year = figures.filter(pl.col("month").is_null()).row(0, named=True)
+by_month = figures.filter(pl.col("month").is_not_null())
 month = by_month.filter(pl.col("month") == f"{f.year}-{focus:02d}").row(0, named=True)
-events = common.metric("events", f.year, branch_ids=ids, ordered=False)
-if events.is_empty():
+events = common.metric("events", f.year, branch_ids=ids, ordered=False, only="flagged",  # the alerts' rows
+                       columns=views.ALERT_COLUMNS)
+if year["activities"] == 0:
     common.empty_state("ui.overview.no_activities", year=f.year, branches=year["branches"])
     st.stop()
 
@@ -63,7 +65,7 @@ st.caption(common.tr("ui.overview.ineligible", count=year["branches_ineligible"]
                      limit=rules.get("evaluation.strikes_limit")))
 
 st.subheader(common.tr("ui.overview.alerts"))
-calendar = common.metric("compliance", f.year, branch_ids=ids)
+calendar = common.metric("compliance", f.year, branch_ids=ids, only_missed=True)
 found = views.alerts(views.in_months(events, months), common.metric("strikes", f.year, branch_ids=ids),
                      views.in_months(calendar, months), rules, lang)
 if not found:

@@ -182,7 +182,8 @@ def branch_id(con: duckdb.DuckDBPyConnection, name: str) -> int:
 
 JUDGEMENT = ("activity_counts", "judged_activity_branch")
 FIGURES = ("activity_figures",)  # the judged rows with names, for models that list them
-MONTHS = ("branch_months",)  # models that aggregate read the judgement itself, names joined on the result
+MONTHS = ("branch_months",)  # the compliance calendar: every branch and counted month
+HELD = ("held_months",)  # models that aggregate read the judgement itself (names joined on the result)
 EVENTS_ORDER = ("activity_month", "date", "zone_id", "branch_id", "activity_id")  # calendar order
 
 
@@ -246,16 +247,20 @@ def event_counts(con: duckdb.DuckDBPyConnection, rules: Rules, year: int,
 
 
 def compliance(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, branch: str | None = None,
-               branch_ids: Iterable[int] | None = None, today: date | None = None) -> pl.DataFrame:
-    """One row per branch and counted month (January to the last complete month of ``year``).
+               branch_ids: Iterable[int] | None = None, today: date | None = None,
+               only_missed: bool = False) -> pl.DataFrame:
+    """One row per branch and counted month (January to the last complete month of ``year``; with
+    ``only_missed``, only the months in which the branch held no theme Party day).
 
     Columns: ``branch_id, branch, zone_id, zone, activity_month`` (date), ``month`` ("YYYY-MM"),
     ``quarter, held`` (a theme Party day took place), ``activities``, ``violating`` (activities that broke
     a rule), ``violations`` (sorted list of the codes broken by the month's activities), ``compliant``
     (held and no violation).
     """
-    return run_figures(con, rules, "compliance", MONTHS, ("zone_id", "branch_id", "activity_month"),
-                       **figure_params(con, rules, year, branch=branch, branch_ids=branch_ids, months=counted_months(year, today)))
+    model, upstream = ("missed_months", HELD) if only_missed else ("compliance", MONTHS)
+    return run_figures(con, rules, model, upstream, ("zone_id", "branch_id", "activity_month"),
+                       **figure_params(con, rules, year, branch=branch, branch_ids=branch_ids,
+                                       months=counted_months(year, today)))
 
 
 def previous_period(year: int, quarter: int | None) -> tuple[int, int | None]:
@@ -269,7 +274,7 @@ def _ranking(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, quarter: i
              today: date | None) -> pl.DataFrame:
     first, last = (1, 12) if quarter is None else (3 * quarter - 2, 3 * quarter)
     minimum = rules.get("ranking.min_activities_year" if quarter is None else "ranking.min_activities_quarter")
-    return run_figures(con, rules, "ranking", MONTHS, **figure_params(
+    return run_figures(con, rules, "ranking", HELD, **figure_params(
         con, rules, year, months=counted_months(year, today, quarter), month_from=date(year, first, 1),
         month_to=date(year, last, 1), min_activities=int(minimum)))
 
@@ -335,13 +340,13 @@ def zone_quarters(con: duckdb.DuckDBPyConnection, year: int, rules: Rules | None
     held_months, compliance``. ``rules`` defaults to the rules in force in the database.
     """
     rules = rules or load_rules(con)
-    return run_figures(con, rules, "zone_quarters", MONTHS,
+    return run_figures(con, rules, "zone_quarters", HELD,
                        **figure_params(con, rules, year, months=counted_months(year, today), year=year))
 
 
 def _overview(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, periods: list[date],
               branch_ids: Iterable[int] | None, today: date | None) -> pl.DataFrame:
-    return run_figures(con, rules, "overview", MONTHS, **figure_params(
+    return run_figures(con, rules, "overview", HELD, **figure_params(
         con, rules, year, branch_ids=branch_ids, months=counted_months(year, today), periods=periods,
         today=today or date.today(), year=year))
 
@@ -362,11 +367,13 @@ def overview(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, month: int
 
 
 def overview_months(con: duckdb.DuckDBPyConnection, rules: Rules, year: int,
-                    branch_ids: Iterable[int] | None = None, today: date | None = None) -> pl.DataFrame:
+                    branch_ids: Iterable[int] | None = None, today: date | None = None,
+                    with_year: bool = False) -> pl.DataFrame:
     """:func:`overview` for every month of ``year`` (January to December, one row each) in one pass:
-    the monthly trend. The columns of :func:`overview`."""
+    the monthly trend; ``with_year`` adds the year's row first (``activity_month`` null), so a page
+    showing both reads them in one pass. The columns of :func:`overview`."""
     frame = _overview(con, rules, year, [date(year, m, 1) for m in range(1, 13)], branch_ids, today)
-    return frame.filter(pl.col("activity_month").is_not_null())
+    return frame if with_year else frame.filter(pl.col("activity_month").is_not_null())
 
 
 def activity_detail(con: duckdb.DuckDBPyConnection, activity_id: int) -> pl.DataFrame:

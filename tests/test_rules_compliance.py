@@ -85,3 +85,17 @@ def test_every_branch_appears_every_month(committee: Committee) -> None:
     frame = metrics.compliance(committee.con, rules(), 2025, today=TODAY)
     assert frame.group_by("branch").len().sort("branch").rows() == [("乙支部", 12), ("甲支部", 12)]
     assert frame.filter(pl.col("held"))["month"].to_list() == ["2025-03"]
+
+
+def test_only_missed_months_are_the_calendar_months_not_held(committee: Committee) -> None:
+    committee.branch("乙支部", "一区")
+    committee.activity("甲支部", "2025-03-10")
+    committee.activity("乙支部", "2025-03-12")
+    committee.activity("乙支部", "2025-07-02")
+    committee.refresh()
+    calendar = metrics.compliance(committee.con, rules(), 2025, today=TODAY)
+    missed = metrics.compliance(committee.con, rules(), 2025, today=TODAY, only_missed=True)
+    assert missed.height == 24 - 3
+    assert missed.to_dicts() == calendar.filter(pl.col("held").not_()).to_dicts()
+    assert metrics.compliance(committee.con, rules(), 2025, branch="乙支部", today=TODAY, only_missed=True)[
+        "month"].to_list() == [f"2025-{m:02d}" for m in range(1, 13) if m not in (3, 7)]

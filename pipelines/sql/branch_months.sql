@@ -20,10 +20,33 @@ held as (
         activity_month,
         count(*) as activities,  -- one row per activity and branch
         count(*) filter (where violation_count > 0) as violating,
-        -- most activities break no rule: only their lists are gathered
-        list_sort(list_distinct(flatten(list(violations) filter (where violation_count > 0)))) as violations
+        -- one flag per rule rather than gathering lists: a list aggregate over a province's year costs
+        -- far more than six boolean ones
+        bool_or(list_contains(violations, 'duration')) as v_duration,
+        bool_or(list_contains(violations, 'no_evaluation')) as v_no_evaluation,
+        bool_or(list_contains(violations, 'no_record')) as v_no_record,
+        bool_or(list_contains(violations, 'notice')) as v_notice,
+        bool_or(list_contains(violations, 'quorum')) as v_quorum,
+        bool_or(list_contains(violations, 'report_late')) as v_report_late
     from judged_activity_branch
     group by branch_id, activity_month
+),
+
+broken as (
+    select
+        branch_id,
+        activity_month,
+        activities,
+        violating,
+        list_concat(  -- in the sorted order of the codes
+            case when v_duration then ['duration'] else [] end,
+            case when v_no_evaluation then ['no_evaluation'] else [] end,
+            case when v_no_record then ['no_record'] else [] end,
+            case when v_notice then ['notice'] else [] end,
+            case when v_quorum then ['quorum'] else [] end,
+            case when v_report_late then ['report_late'] else [] end
+        ) as violations
+    from held
 ),
 
 final as (
@@ -41,7 +64,7 @@ final as (
         coalesce(h.activities, 0) > 0 and coalesce(h.violating, 0) = 0 as compliant
     from scoped_branches as b
     cross join months as m
-    left join held as h on h.branch_id = b.branch_id and h.activity_month = m.activity_month
+    left join broken as h on h.branch_id = b.branch_id and h.activity_month = m.activity_month
 )
 
 select * from final

@@ -2,7 +2,7 @@
 -- activities, average participation, quorum failures, satisfaction, compliance and the branches at risk
 -- of three strikes. One row per month of $periods (first days of months) and one for the whole year
 -- (activity_month null). Members are counted on the last day of the period, or $today if earlier.
--- Reads `judged_activity_branch` (the whole year, for the strikes) and `branch_months` (the counted months),
+-- Reads `judged_activity_branch` (the whole year, for the strikes) and `held_months` (the counted months),
 -- composed in by pipelines.metrics.
 with scoped_branches as (
     select branch_id
@@ -25,12 +25,27 @@ live_memberships as (
     where m.superseded_by is null
 ),
 
+starts as (
+    select start_date as day, count(*) as memberships
+    from live_memberships
+    group by start_date
+),
+
+ends as (
+    select end_date as day, count(*) as memberships
+    from live_memberships
+    group by end_date
+),
+
 roster as (
-    select p.activity_month, count(*) as members
+    -- on the roster on a date: begun on or before it less ended before it (a few thousand distinct
+    -- dates per period, rather than every membership of a province compared with every period)
+    select
+        p.activity_month,
+        cast((select coalesce(sum(s.memberships), 0) from starts as s where s.day <= p.roster_date)
+            - (select coalesce(sum(e.memberships), 0) from ends as e where e.day < p.roster_date) as bigint)
+            as members
     from periods as p
-    cross join live_memberships as m
-    where m.start_date <= p.roster_date and m.end_date >= p.roster_date
-    group by p.activity_month
 ),
 
 strikes as (
@@ -55,14 +70,29 @@ activity_totals as (
     group by grouping sets ((activity_month), ())
 ),
 
-month_totals as (
+held_totals as (
     select
-        activity_month,
-        count(*) as branch_months,
-        count(*) filter (where held) as held_months,
-        count(*) filter (where compliant) as compliant_months
-    from branch_months
-    group by grouping sets ((activity_month), ())
+        h.activity_month,
+        count(*) as held_months,
+        count(*) filter (where h.compliant) as compliant_months
+    from held_months as h
+    inner join scoped_branches as b on b.branch_id = h.branch_id
+    group by grouping sets ((h.activity_month), ())
+),
+
+month_totals as (
+    -- every scoped branch is due once in each counted month
+    select
+        c.activity_month,
+        c.due * (select count(*) from scoped_branches) as branch_months,
+        coalesce(h.held_months, 0) as held_months,
+        coalesce(h.compliant_months, 0) as compliant_months
+    from (
+        select activity_month, count(*) as due
+        from (select unnest(cast($months as date[])) as activity_month) as counted
+        group by grouping sets ((activity_month), ())
+    ) as c
+    left join held_totals as h on h.activity_month is not distinct from c.activity_month
 ),
 
 final as (

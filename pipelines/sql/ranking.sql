@@ -1,6 +1,6 @@
 -- The ranking of every branch of the committee for a year or a quarter.
--- Reads `judged_activity_branch` (the whole calendar year, for the three strikes) and `branch_months` (the
--- counted months of the period), both composed in by pipelines.metrics.
+-- Reads `judged_activity_branch` (the whole calendar year, for the three strikes) and `held_months` (the
+-- counted months of the period, $months), both composed in by pipelines.metrics.
 --   participation  mean of the activities' participation in the period (rates, not counts)
 --   satisfaction   mean of the activities' satisfaction rates in the period
 --   compliance     share of the counted months held with no violation
@@ -34,10 +34,9 @@ activity_rates as (
 month_rates as (
     select
         branch_id,
-        count(*) as months,
         count(*) filter (where compliant) as compliant_months,
-        count(*) filter (where held) as held_months
-    from branch_months
+        count(*) as held_months
+    from held_months
     group by branch_id
 ),
 
@@ -54,8 +53,8 @@ scored as (
         coalesce(a.activities, 0) as activities,
         a.participation,
         a.satisfaction,
-        case when m.months > 0 then m.compliant_months / m.months end as compliance,
-        coalesce(m.months, 0) as months,
+        case when len($months) > 0 then coalesce(m.compliant_months, 0) / len($months) end as compliance,
+        len($months) as months,
         coalesce(m.compliant_months, 0) as compliant_months,
         coalesce(m.held_months, 0) as held_months,
         coalesce(a.open_day, false) as open_day,

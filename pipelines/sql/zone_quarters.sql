@@ -1,5 +1,5 @@
 -- The figures per collaboration zone and quarter, with that quarter's leader and deputy units
--- (zone_quarter_roles). Reads `judged_activity_branch` (the year) and `branch_months` (its counted
+-- (zone_quarter_roles). Reads `judged_activity_branch` (the year) and `held_months` (its counted
 -- months), composed in by pipelines.metrics. Every zone appears with all four quarters.
 with zone_list as (
     select zone_id, name as zone, sort_order
@@ -33,15 +33,34 @@ activity_rates as (
     group by zone_id, quarter
 ),
 
-month_rates as (
+counted_quarters as (
+    select quarter(activity_month) as quarter, count(*) as due
+    from (select unnest(cast($months as date[])) as activity_month) as counted
+    group by quarter(activity_month)
+),
+
+held_rates as (
     select
-        zone_id,
-        quarter,
-        count(*) as branch_months,
-        count(*) filter (where held) as held_months,
-        count(*) filter (where compliant) as compliant_months
-    from branch_months
-    group by zone_id, quarter
+        b.zone_id,
+        h.quarter,
+        count(*) as held_months,
+        count(*) filter (where h.compliant) as compliant_months
+    from held_months as h
+    inner join branches as b on b.branch_id = h.branch_id
+    group by b.zone_id, h.quarter
+),
+
+month_rates as (
+    -- every branch of the zone is due once in each counted month of the quarter
+    select
+        zb.zone_id,
+        c.quarter,
+        zb.branches * c.due as branch_months,
+        coalesce(h.held_months, 0) as held_months,
+        coalesce(h.compliant_months, 0) as compliant_months
+    from zone_branches as zb
+    cross join counted_quarters as c
+    left join held_rates as h on h.zone_id = zb.zone_id and h.quarter = c.quarter
 ),
 
 roles as (

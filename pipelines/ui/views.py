@@ -101,6 +101,11 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.1f}%"
 
 
+# What alerts() and the overview's late-record count read of the events
+ALERT_COLUMNS = ("activity_id", "branch", "month", "date", "participation", "present", "expected", "quorum_met",
+                 "satisfaction", "low_satisfaction", "violations")
+
+
 def alerts(events: pl.DataFrame, strikes: pl.DataFrame, calendar: pl.DataFrame, rules: Rules,
            lang: str) -> list[Alert]:
     """Quorum failures, low satisfaction, missed months and three-strikes risk, newest first."""
