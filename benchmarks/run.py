@@ -224,23 +224,37 @@ def bench_ingest(work: Path, scale: str, baseline_every: int, branches: int | No
 
 
 # ------------------------------------------------------------------------------------------ queries
-def page_calls(con: Any, year: int) -> dict[str, list[tuple[str, tuple[Any, ...], dict[str, Any]]]]:
+def page_calls(con: Any, year: int,
+               today: dt.date | None = None) -> dict[str, list[tuple[str, tuple[Any, ...], dict[str, Any]]]]:
     """The metrics calls each page makes for a committee account with no filter (the whole scope, the
-    whole year), as ``pages/*.py`` make them; a call two parts of a page share (cached) is listed once."""
+    whole year), as ``pages/*.py`` make them at province scale (more branches than a heatmap shows); a
+    call two parts of a page share (cached) is listed once. ``tests/test_benchmarks.py`` checks this
+    list against the calls the pages really make."""
+    from pipelines.ui.filters import Filters
+    from pipelines.ui.views import ALERT_COLUMNS, PARTICIPATION_COLUMNS, month_keys
+
     branch_id, branch = con.execute("select branch_id, name from branches order by branch_id limit 1").fetchone()
     activity = con.execute("select max(activity_id) from activities where year(activity_month) = ?",
                            [year]).fetchone()[0]
     held = tuple(r[0] for r in con.execute(
         "select distinct activity_id from out_activity_branch where branch_id = ? and year = ? order by 1",
         [branch_id, year]).fetchall())
-    everything = ("events", (year,), {"ordered": False})
+    months = tuple(month_keys(Filters(year=year), today or dt.date.today()))
+    counts = ("event_counts", (year,), {})
     return {
-        "overview": [("overview", (year,), {}), ("overview_months", (year,), {}), everything,
-                     ("compliance", (year,), {}), ("strikes", (year,), {})],
-        "participation": [everything, ("zone_quarters", (year,), {})],
-        "quorum": [everything],
-        "satisfaction": [everything, ("strikes", (year,), {}), ("satisfaction_items", (year,), {})],
-        "compliance": [("compliance", (year,), {}), everything, ("zone_quarters", (year,), {})],
+        "overview": [("overview_months", (year,), {"with_year": True}),
+                     ("events", (year,), {"ordered": False, "only": "flagged", "columns": ALERT_COLUMNS}),
+                     ("compliance", (year,), {"only_missed": True}), ("strikes", (year,), {})],
+        "participation": [("events", (year,), {"ordered": False,
+                                               "columns": tuple(dict.fromkeys(("month", *PARTICIPATION_COLUMNS)))}),
+                          ("zone_quarters", (year,), {})],
+        "quorum": [("events", (year,), {"ordered": False, "only": "quorum_failed"}), counts],
+        "satisfaction": [counts, ("strikes", (year,), {}),
+                         ("events", (year,), {"ordered": False, "only": "low_satisfaction"}),
+                         ("events", (year,), {"ordered": False, "columns": ("month", "satisfaction")}),
+                         ("item_totals", (year,), {"per": "zone", "months": months})],
+        "compliance": [("compliance", (year,), {}), counts, ("events", (year,), {"ordered": False, "only": "violating"}),
+                       ("zone_quarters", (year,), {})],
         "rankings": [("ranking", (year,), {}), ("zone_quarters", (year,), {})],
         "members": [("members", (branch, year), {}), ("events", (year,), {"branch": branch}),
                     ("activity_details", (held,), {})],

@@ -14,25 +14,25 @@ f = common.filters()
 ids = common.scope_ids(f)
 rules = common.rules()
 months = views.month_keys(f, common.today())
-calendar = views.in_months(common.metric("compliance", f.year, branch_ids=ids), months)
-events = views.in_months(common.metric("events", f.year, branch_ids=ids, ordered=False), months)
-if calendar.is_empty():
+due = views.in_months(common.metric("overview_months", f.year, branch_ids=ids, with_year=True), months)
+if int(due["branch_months"].sum()) == 0:
     common.empty_state("ui.compliance.empty", year=f.year)
     st.stop()
 
 cols = st.columns(4)
-cols[0].metric(common.tr("ui.compliance.due"), calendar.height)
-cols[1].metric(common.tr("ui.compliance.held"), calendar.filter(pl.col("held")).height)
-cols[2].metric(common.tr("ui.compliance.compliant"), calendar.filter(pl.col("compliant")).height)
-cols[3].metric(common.tr("ui.compliance.missed"), calendar.filter(pl.col("held").not_()).height)
+for col, (key, column) in zip(cols, (("due", "branch_months"), ("held", "held_months"),
+                                     ("compliant", "compliant_months"), ("missed", "missed_months")), strict=True):
+    col.metric(common.tr(f"ui.compliance.{key}"), int(due[column].sum()))
 st.caption(common.tr("ui.compliance.rules", notice=rules.get("schedule.notice_min_days"),
                      report=rules.get("schedule.report_max_days"), hours=rules.get("schedule.half_day_hours")))
 
-shown_months = sorted(calendar["month"].unique().to_list())
-if calendar["branch"].n_unique() > charts.MAX_HEATMAP_ROWS:
-    st.info(common.tr("ui.participation.too_many", count=calendar["branch"].n_unique(), limit=charts.MAX_HEATMAP_ROWS))
+scope = common.branches_in(ids)
+many = scope.height > charts.MAX_HEATMAP_ROWS  # a province: zones first, the calendar of every branch on request
+calendar = None if many else views.in_months(common.metric("compliance", f.year, branch_ids=ids), months)
+if calendar is None:
+    st.info(common.tr("ui.participation.too_many", count=scope.height, limit=charts.MAX_HEATMAP_ROWS))
     zones = common.metric("zone_quarters", f.year)
-    zones = zones.filter(pl.col("zone_id").is_in(calendar["zone_id"].drop_nulls().unique().to_list()))
+    zones = zones.filter(pl.col("zone_id").is_in(scope["zone_id"].drop_nulls().unique().to_list()))
     if zones["zone_id"].n_unique() <= charts.MAX_HEATMAP_ROWS:
         common.chart(charts.zone_quarter_heatmap(zones, "compliance", None, lang), "compliance_zones")
     else:
@@ -40,16 +40,17 @@ if calendar["branch"].n_unique() > charts.MAX_HEATMAP_ROWS:
                      file_name=f"compliance-zones-{f.year}", search=["zone"],
                      columns=["zone", "quarter", "branches", "branch_months", "held_months", "compliance"])
 else:
-    scope = common.branches()
+    shown_months = sorted(calendar["month"].unique().to_list())
     order = [b for b in scope["branch_name"].to_list() if b in set(calendar["branch"].to_list())]
     common.chart(charts.compliance_calendar(calendar, shown_months, lang, branches=order), "compliance_calendar")
 
-counts = views.violation_counts(events)
+counts = views.violation_counts(common.counts_shown(f))
 if counts:
     common.chart(charts.violation_counts(counts, lang), "compliance_counts")
 
 st.subheader(common.tr("ui.compliance.list"))
-broken = views.with_violation_text(events.filter(pl.col("violations").list.len() > 0), lang).sort("month", "branch")
+broken = views.with_violation_text(common.events_shown(f, "ui.compliance.empty", only="violating"), lang).sort(
+    "month", "branch", "activity_id")
 if broken.is_empty():
     st.success(common.tr("ui.compliance.none"))
 else:
@@ -67,6 +68,9 @@ else:
         common.open_activity(int(row["activity_id"]))
 
 with st.expander(common.tr("ui.compliance.calendar_table")):
-    cal = views.with_violation_text(calendar, lang)
-    common.table(cal, "compliance_calendar_table", file_name=f"compliance-calendar-{f.year}", search=["branch"],
-                 columns=["branch", "zone", "month", "held", "activities", "compliant", "violation_text"])
+    if calendar is None and common.heavy("calendar_table"):
+        calendar = views.in_months(common.metric("compliance", f.year, branch_ids=ids), months)
+    if calendar is not None:
+        cal = views.with_violation_text(calendar, lang)
+        common.table(cal, "compliance_calendar_table", file_name=f"compliance-calendar-{f.year}", search=["branch"],
+                     columns=["branch", "zone", "month", "held", "activities", "compliant", "violation_text"])

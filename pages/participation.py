@@ -14,7 +14,7 @@ ids = common.scope_ids(f)
 rules = common.rules()
 threshold = float(rules.get("attendance.quorum_threshold"))
 months = views.month_keys(f, common.today())
-events = common.events_shown(f)
+events = common.events_shown(f, columns=views.PARTICIPATION_COLUMNS)
 
 scope = common.branches_in(ids)
 if scope.height > charts.MAX_HEATMAP_ROWS:

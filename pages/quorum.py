@@ -16,10 +16,8 @@ ids = common.scope_ids(f)
 rules = common.rules()
 threshold = float(rules.get("attendance.quorum_threshold"))
 months = views.month_keys(f, common.today())
-events = common.events_shown(f)
-
-failures = views.quorum_failures(events, rules)
-judged = events.filter(pl.col("quorum_met").is_not_null()).height
+failures = views.quorum_failures(common.events_shown(f, only="quorum_failed"), rules)
+judged = int(common.counts_shown(f)["quorum_judged"].sum())
 cols = st.columns(4)
 cols[0].metric(common.tr("ui.quorum.failures"), failures.height)
 cols[1].metric(common.tr("ui.quorum.judged"), judged)

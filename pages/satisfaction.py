@@ -15,17 +15,17 @@ rules = common.rules()
 threshold = float(rules.get("evaluation.satisfaction_threshold"))
 limit = int(rules.get("evaluation.strikes_limit"))
 months = views.month_keys(f, common.today())
-events = views.in_months(common.metric("events", f.year, branch_ids=ids, ordered=False), months)
-rated = events.filter(pl.col("satisfaction").is_not_null())
-if rated.is_empty():
+counts = common.counts_shown(f)
+rated = int(counts["rated"].sum())
+if rated == 0:
     common.empty_state("ui.satisfaction.empty", year=f.year)
     st.stop()
 
 strikes = common.metric("strikes", f.year, branch_ids=ids)
 table = views.strike_table(strikes, lang)
 cols = st.columns(4)
-cols[0].metric(common.tr("ui.satisfaction.rated"), rated.height)
-cols[1].metric(common.tr("ui.satisfaction.low"), rated.filter(pl.col("low_satisfaction")).height)
+cols[0].metric(common.tr("ui.satisfaction.rated"), rated)
+cols[1].metric(common.tr("ui.satisfaction.low"), int(counts["low_satisfaction"].sum()))
 cols[2].metric(common.tr("ui.satisfaction.ineligible"), table.filter(pl.col("eligible").not_()).height)
 cols[3].metric(common.tr("ui.satisfaction.threshold"), common.percent(threshold, 0))
 
@@ -40,7 +40,8 @@ else:
                  columns=["branch", "zone", "strikes", "status_text", "strike_activities"])
 
 st.subheader(common.tr("ui.satisfaction.low_list", threshold=common.percent(threshold, 0)))
-low = rated.filter(pl.col("low_satisfaction")).sort("satisfaction")
+low = common.events_shown(f, "ui.satisfaction.empty", only="low_satisfaction").sort(
+    "satisfaction", "month", "branch", "activity_id")
 if low.is_empty():
     st.success(common.tr("ui.satisfaction.none_low"))
 else:
@@ -52,13 +53,22 @@ else:
         common.open_activity(int(row["activity_id"]))
 
 st.subheader(common.tr("ui.satisfaction.by_item"))
-items = views.in_months(common.metric("satisfaction_items", f.year, branch_ids=ids), months)
-common.chart(charts.distribution(rated["satisfaction"].to_list(), threshold, lang, "ui.col.satisfaction"),
-             "satisfaction_distribution")
-if items["branch"].n_unique() <= charts.MAX_HEATMAP_ROWS or common.heavy("item_heatmap"):
+rates = common.events_shown(f, "ui.satisfaction.empty", columns=("satisfaction",))["satisfaction"].drop_nulls()
+common.chart(charts.distribution(rates.to_list(), threshold, lang, "ui.col.satisfaction"), "satisfaction_distribution")
+if common.branches_in(ids).height <= charts.MAX_HEATMAP_ROWS:
+    # a few branches: each activity's items, pooled per branch in the chart
+    items = views.in_months(common.metric("satisfaction_items", f.year, branch_ids=ids), months)
     common.chart(charts.item_heatmap(items, threshold, lang), "satisfaction_items")
-items = views.translated(items, "item", "ui.item", lang, "item_name")
-common.table(items, "satisfaction_items_table", file_name=f"satisfaction-items-{f.year}",
-             search=["branch", "topic"],
-             columns=["branch", "zone", "month", "topic", "item_name", "satisfied", "basic", "unsatisfied", "votes",
-                      "satisfaction"])
+    items = views.translated(items, "item", "ui.item", lang, "item_name")
+    common.table(items, "satisfaction_items_table", file_name=f"satisfaction-items-{f.year}",
+                 search=["branch", "topic"],
+                 columns=["branch", "zone", "month", "topic", "item_name", "satisfied", "basic", "unsatisfied", "votes",
+                          "satisfaction"])
+else:
+    # a province: the items pooled per zone, never every activity's five rows
+    items = common.metric("item_totals", f.year, per="zone", branch_ids=ids, months=tuple(months))
+    if items["zone"].n_unique() <= charts.MAX_HEATMAP_ROWS or common.heavy("item_heatmap"):
+        common.chart(charts.item_heatmap(items, threshold, lang, label="zone"), "satisfaction_items")
+    items = views.translated(items, "item", "ui.item", lang, "item_name")
+    common.table(items, "satisfaction_items_table", file_name=f"satisfaction-items-{f.year}", search=["zone"],
+                 columns=["zone", "item_name", "satisfied", "basic", "unsatisfied", "votes", "satisfaction"])

@@ -358,7 +358,7 @@ def overview(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, month: int
     Columns: ``activity_month`` (null for the year), ``month`` ("YYYY-MM" or null), ``branches,
     members`` (on the roster at the end of the period, or today), ``activities, branch_activities,
     participation, quorum_rate, quorum_failures, satisfaction, low_satisfaction_events,
-    activities_with_violations, branch_months, held_months, missed_months, compliance,
+    activities_with_violations, branch_months, held_months, compliant_months, missed_months, compliance,
     branches_ineligible`` (three strikes or more in the year), ``branches_at_risk`` (one strike short).
     """
     periods = [] if month is None else [date(year, month, 1)]

@@ -58,3 +58,26 @@ def test_rankings_match_the_command_line(db) -> None:
         assert rank == (f"{r['rank']} (tie)" if ties > 1 else str(r["rank"]))
     zones = frames(at)[0]
     assert set(zones["Leader unit"]) and set(zones["Deputy unit"])
+
+
+def test_a_province_sees_the_items_pooled_per_zone(db, monkeypatch) -> None:
+    """Beyond a readable heatmap of branches the page pools the items per zone, never listing every
+    activity's five rows; each zone's votes count a joint activity once."""
+    import polars as pl
+
+    from pipelines import db as dbm
+    from pipelines import metrics
+    from pipelines.config import load_rules
+    from pipelines.ui import charts
+
+    monkeypatch.setattr(charts, "MAX_HEATMAP_ROWS", 3)  # the demo's 15 branches play a province
+    at = app(db, page="satisfaction", lang="en")
+    assert not at.exception and not at.error
+    table = frames(at)[-1]
+    assert list(table.columns[:2]) == ["Zone", "Item"]
+    with dbm.reading(db) as con:
+        items = metrics.satisfaction_items(con, load_rules(con), YEAR)
+    expected = (items.unique(["activity_id", "zone", "item"]).group_by("zone").agg(pl.col("votes").sum())
+                .sort("zone").rows())
+    shown = table.groupby("Zone")["Votes"].sum().sort_index()
+    assert list(shown.items()) == expected

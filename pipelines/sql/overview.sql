@@ -112,6 +112,7 @@ final as (
         coalesce(a.activities_with_violations, 0) as activities_with_violations,
         coalesce(m.branch_months, 0) as branch_months,
         coalesce(m.held_months, 0) as held_months,
+        coalesce(m.compliant_months, 0) as compliant_months,
         coalesce(m.branch_months, 0) - coalesce(m.held_months, 0) as missed_months,
         case when m.branch_months > 0 then m.compliant_months / m.branch_months end as compliance,
         (select count(*) from strikes where strikes >= $strikes_limit) as branches_ineligible,

@@ -201,17 +201,17 @@ def absence_split(failures: pl.DataFrame, lang: str) -> go.Figure:
 ITEMS = ("theme", "content", "format", "effect", "overall")
 
 
-def item_heatmap(items: pl.DataFrame, threshold: float, lang: str) -> go.Figure:
-    """Branch × evaluation item: the share of satisfied votes, pooled over the branch's activities
-    (each activity's item rate weighted by its votes)."""
+def item_heatmap(items: pl.DataFrame, threshold: float, lang: str, label: str = "branch") -> go.Figure:
+    """Branch (or ``label``: ``zone``) × evaluation item: the share of satisfied votes, pooled over the
+    rows of each (each row's item rate weighted by its votes)."""
     pooled = (items.filter(pl.col("votes") > 0)
-              .group_by("branch", "item")
+              .group_by(label, "item")
               .agg(((pl.col("satisfaction") * pl.col("votes")).sum() / pl.col("votes").sum()).alias("rate")))
-    rows = sorted(pooled["branch"].unique().to_list())
+    rows = sorted(pooled[label].unique().to_list())
     cols = [i for i in ITEMS if i in set(pooled["item"].to_list())]
     z: list[list[float | None]] = [[None] * len(cols) for _ in rows]
     for row in pooled.iter_rows(named=True):
-        z[rows.index(row["branch"])][cols.index(row["item"])] = row["rate"]
+        z[rows.index(row[label])][cols.index(row["item"])] = row["rate"]
     fig = go.Figure(go.Heatmap(
         z=z, x=[t(f"ui.item.{c}", lang) for c in cols], y=rows, text=[[pct_text(v) for v in line] for line in z],
         texttemplate="%{text}", zmin=0, zmax=1, colorscale=threshold_scale(threshold), xgap=2, ygap=2,

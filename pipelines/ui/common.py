@@ -452,12 +452,23 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-def events_shown(chosen: Filters, empty_key: str = "ui.participation.empty") -> pl.DataFrame:
-    """The events of the filters' year and months within the user's scope; when there are none the page
-    shows the empty state ``empty_key`` and stops."""
-    events = views.in_months(metric("events", chosen.year, branch_ids=scope_ids(chosen), ordered=False),
-                             views.month_keys(chosen, today()))
-    if events.is_empty():
+def counts_shown(chosen: Filters) -> pl.DataFrame:
+    """:func:`pipelines.metrics.event_counts` of the filters' year and months within the user's scope."""
+    return views.in_months(metric("event_counts", chosen.year, branch_ids=scope_ids(chosen)),
+                           views.month_keys(chosen, today()))
+
+
+def events_shown(chosen: Filters, empty_key: str = "ui.participation.empty", *, only: str | None = None,
+                 columns: Sequence[str] | None = None) -> pl.DataFrame:
+    """The events of the filters' year and months within the user's scope (``only``: that subset;
+    ``columns``: those only, with ``month``; see :func:`pipelines.metrics.events`), in no particular order;
+    when the scope has no event at all in those months, the page shows the empty state ``empty_key``
+    and stops."""
+    wanted = None if columns is None else tuple(dict.fromkeys(["month", *columns]))
+    events = views.in_months(metric("events", chosen.year, branch_ids=scope_ids(chosen), ordered=False, only=only,
+                                    columns=wanted), views.month_keys(chosen, today()))
+    none_at_all = events.is_empty() if only is None else int(counts_shown(chosen)["rows"].sum()) == 0
+    if none_at_all:
         empty_state(empty_key, year=chosen.year)
         st.stop()
     return events

@@ -14,6 +14,7 @@ import polars as pl
 
 from pipelines.config import Rules
 from pipelines.i18n import t
+from pipelines.metrics import VIOLATIONS
 from pipelines.ui.filters import Filters
 
 PPM = 1_000_000
@@ -50,13 +51,11 @@ def quorum_failures(events: pl.DataFrame, rules: Rules) -> pl.DataFrame:
             .sort("participation", "month", "branch", "activity_id"))
 
 
-def violation_counts(events: pl.DataFrame) -> dict[str, int]:
-    """How many activity rows broke each rule."""
-    counts: dict[str, int] = {}
-    for codes in events["violations"].to_list():
-        for code in codes or []:
-            counts[code] = counts.get(code, 0) + 1
-    return counts
+def violation_counts(counts: pl.DataFrame) -> dict[str, int]:
+    """How many activity rows broke each rule, from :func:`pipelines.metrics.event_counts` (the rules
+    broken at least once)."""
+    totals = {code: int(counts[code].sum()) for code in VIOLATIONS if code in counts.columns}
+    return {code: n for code, n in totals.items() if n}
 
 
 def with_violation(events: pl.DataFrame, *codes: str) -> pl.DataFrame:
@@ -100,6 +99,11 @@ class Alert:
 def _pct(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.1f}%"
 
+
+# What the participation page's heatmap, distribution and table read of the events (a province's year
+# is a few hundred thousand rows: every column more is time)
+PARTICIPATION_COLUMNS = ("activity_id", "branch", "zone", "month", "date", "topic", "expected", "present", "excused",
+                         "unexcused", "participation", "quorum_met")
 
 # What alerts() and the overview's late-record count read of the events
 ALERT_COLUMNS = ("activity_id", "branch", "month", "date", "participation", "present", "expected", "quorum_met",
