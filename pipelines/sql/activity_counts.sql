@@ -4,7 +4,7 @@ with final as (
     select o.*
     from out_activity_branch as o
     where o.year between $year_from and $year_to
-        and ($branch_ids is null or list_contains(cast($branch_ids as integer[]), o.branch_id))
+        and ($branch_ids is null or o.branch_id in (select unnest(cast($branch_ids as integer[]))))
         and ($branch is null or o.branch_id in (select b.branch_id from branches as b where b.name = $branch))
         and ($activity_id is null or o.activity_id = $activity_id)
 )

@@ -5,7 +5,7 @@
 with remarks as (
     select activity_id, member_id, string_agg(remark, '; ') as remark
     from attendance
-    where list_contains(cast($activity_ids as integer[]), activity_id) and superseded_by is null
+    where activity_id in (select unnest(cast($activity_ids as integer[]))) and superseded_by is null
     group by activity_id, member_id
 ),
 
@@ -55,7 +55,7 @@ guests as (
         false as made_up,
         guest_kind as remark
     from guest_attendance
-    where list_contains(cast($activity_ids as integer[]), activity_id) and superseded_by is null
+    where activity_id in (select unnest(cast($activity_ids as integer[]))) and superseded_by is null
 ),
 
 final as (

@@ -3,11 +3,11 @@
 with involved as (
     select activity_id
     from activities
-    where list_contains($branches, host_branch_id)
+    where host_branch_id in (select unnest($branches))
     union
     select activity_id
     from activity_branches
-    where list_contains($branches, branch_id)
+    where branch_id in (select unnest($branches))
 )
 
 select

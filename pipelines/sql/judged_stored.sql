@@ -5,7 +5,7 @@ with final as (
     select j.*
     from out_activity_judged as j
     where j.year between $year_from and $year_to
-        and ($branch_ids is null or list_contains(cast($branch_ids as integer[]), j.branch_id))
+        and ($branch_ids is null or j.branch_id in (select unnest(cast($branch_ids as integer[]))))
         and ($branch is null or j.branch_id in (select b.branch_id from branches as b where b.name = $branch))
         and ($activity_id is null or j.activity_id = $activity_id)
 )

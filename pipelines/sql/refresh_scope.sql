@@ -45,7 +45,7 @@ year_activities as (
         host_branch_id
     from activities
     where list_contains($years, year(activity_month))
-        and ($activity_ids is null or list_contains(cast($activity_ids as integer[]), activity_id))
+        and ($activity_ids is null or activity_id in (select unnest(cast($activity_ids as integer[]))))
         and ($branch_ids is null or activity_id in (
             select activity_id from all_taking_part where branch_id in (select branch_id from scope_branches)
         ))
