@@ -274,9 +274,17 @@ def _ranking(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, quarter: i
              today: date | None) -> pl.DataFrame:
     first, last = (1, 12) if quarter is None else (3 * quarter - 2, 3 * quarter)
     minimum = rules.get("ranking.min_activities_year" if quarter is None else "ranking.min_activities_quarter")
-    return run_figures(con, rules, "ranking", HELD, **figure_params(
+    scored = run_figures(con, rules, "ranking", HELD, **figure_params(
         con, rules, year, months=counted_months(year, today, quarter), month_from=date(year, first, 1),
         month_to=date(year, last, 1), min_activities=int(minimum)))
+    ranked = pl.col("too_little_data").not_()
+
+    def rank(*within: str) -> pl.Expr:  # ties share the best place: 1, 2, 2, 4
+        return pl.col("score").rank("min", descending=True).over(["too_little_data", *within]).cast(pl.Int64)
+
+    return (scored.with_columns(pl.when(ranked).then(rank()).alias("rank"),
+                                pl.when(ranked).then(rank("zone_id")).alias("zone_rank"))
+            .sort("too_little_data", "rank", "zone_id", "branch", nulls_last=True))
 
 
 def ranking(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, quarter: int | None = None,

@@ -5,9 +5,10 @@
 --   satisfaction   mean of the activities' satisfaction rates in the period
 --   compliance     share of the counted months held with no violation
 --   score          100 * (weighted sum; a missing rate counts 0) + the open-day bonus, at most 100
--- Ties share a rank (1, 2, 2, 4) on the score rounded to two places; a branch with fewer activities
--- than the minimum is listed as too little data, without a rank; ineligible branches keep their rank
--- and are marked.
+-- A branch with fewer activities than the minimum is marked as too little data. The ranks (ties share
+-- a rank, 1, 2, 2, 4, on the score rounded to two places; none for too little data; ineligible branches
+-- keep theirs) are given by pipelines.metrics.ranking: a window over a province's branches costs more in
+-- SQL than the whole rest of this model.
 with branch_list as (
     select b.branch_id, b.name as branch, b.zone_id, z.name as zone
     from branches as b
@@ -80,13 +81,8 @@ points as (
 ),
 
 final as (
-    select
-        *,
-        case when not too_little_data
-            then rank() over (partition by too_little_data order by score desc) end as rank,
-        case when not too_little_data
-            then rank() over (partition by too_little_data, zone_id order by score desc) end as zone_rank
+    select *
     from points
 )
 
-select * from final order by too_little_data, rank, zone_id, branch
+select * from final
