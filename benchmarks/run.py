@@ -241,8 +241,9 @@ def page_calls(con: Any, year: int,
         [branch_id, year]).fetchall())
     months = tuple(month_keys(Filters(year=year), today or dt.date.today()))
     counts = ("event_counts", (year,), {})
+    overview = ("overview_months", (year,), {"with_year": True})
     return {
-        "overview": [("overview_months", (year,), {"with_year": True}),
+        "overview": [overview,
                      ("events", (year,), {"ordered": False, "only": "flagged", "columns": ALERT_COLUMNS}),
                      ("compliance", (year,), {"only_missed": True}), ("strikes", (year,), {})],
         "participation": [("events", (year,), {"ordered": False,
@@ -253,7 +254,7 @@ def page_calls(con: Any, year: int,
                          ("events", (year,), {"ordered": False, "only": "low_satisfaction"}),
                          ("events", (year,), {"ordered": False, "columns": ("month", "satisfaction")}),
                          ("item_totals", (year,), {"per": "zone", "months": months})],
-        "compliance": [("compliance", (year,), {}), counts, ("events", (year,), {"ordered": False, "only": "violating"}),
+        "compliance": [overview, counts, ("events", (year,), {"ordered": False, "only": "violating"}),
                        ("zone_quarters", (year,), {})],
         "rankings": [("ranking", (year,), {}), ("zone_quarters", (year,), {})],
         "members": [("members", (branch, year), {}), ("events", (year,), {"branch": branch}),
