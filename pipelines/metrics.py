@@ -137,8 +137,7 @@ def run_figures(con: duckdb.DuckDBPyConnection, rules: Rules, model: str, upstre
     """``model`` over the judged figures (``upstream``: the models between, e.g. ``activity_figures``):
     the judgement kept by the last refresh when it was made under ``rules``, else the counts judged now."""
     if judged_under(con) == rules_fingerprint(rules):
-        return run_model(con, model, ("judged_activity_branch", *upstream), {"judged_activity_branch": "judged_stored"},
-                         order_by, columns, **params)
+        return run_model(con, model, ("judged_activity_branch", *upstream), KEPT, order_by, columns, **params)
     return run_model(con, model, (*JUDGEMENT, *upstream), None, order_by, columns, **params)
 
 
@@ -183,6 +182,7 @@ def branch_id(con: duckdb.DuckDBPyConnection, name: str) -> int:
 JUDGEMENT = ("activity_counts", "judged_activity_branch")
 FIGURES = ("activity_figures",)  # the judged rows with names, for models that list them
 MONTHS = ("branch_months",)  # the compliance calendar: every branch and counted month
+KEPT = {"judged_activity_branch": "judged_stored", "held_months": "held_stored"}  # what a refresh keeps
 HELD = ("held_months",)  # models that aggregate read the judgement itself (names joined on the result)
 EVENTS_ORDER = ("activity_month", "date", "zone_id", "branch_id", "activity_id")  # calendar order
 

@@ -1,11 +1,12 @@
-"""Recompute the derived figures (the ``out_`` tables of migrations 0004 and 0006) for some years.
+"""Recompute the derived figures (the ``out_`` tables of migrations 0004, 0006 and 0007) for some years.
 
 Called inside the write transaction of every load, undo and demo build, so the figures a page reads
 are computed once per load, never per page view. The counts (``out_activity_branch``, ``out_activity_item``,
 ``out_member_year``) hold no judgement. The judgement of each activity and branch under the rules in
-force (``out_activity_judged``) is kept beside them for the pages: a refresh judges again what it
-recounted, and :func:`rejudge` judges everything again when the rules change (a second or two for a
-province). A reader applying other rules judges the counts itself (:func:`pipelines.metrics.run_figures`).
+force (``out_activity_judged``), and the months each branch held (``out_held_months``), are kept beside
+them for the pages: a refresh judges again what it recounted, and :func:`rejudge` judges everything again
+when the rules change (a second or two for a province). A reader applying other rules judges the counts
+itself (:func:`pipelines.metrics.run_figures`).
 """
 
 from __future__ import annotations
@@ -104,8 +105,17 @@ def refresh(con: duckdb.DuckDBPyConnection, years: Iterable[int] | None = None,
         if branches is None or judged_under(con) != rules_fingerprint(rules):
             rejudge(con, rules)
         else:
+            # the branch-months of the rows judged again, as they were and as they are now
+            con.execute("drop table if exists touched_months")
+            touched = f"select distinct branch_id, activity_month from out_activity_judged where {stale}"
+            con.execute(f"create temp table touched_months as {touched}", params)
             con.execute(f"delete from out_activity_judged where {stale}", params)
             _judge(con, rules, {"activity_counts": "refresh_judge_scope"}, **params)
+            con.execute(f"insert into touched_months {touched}", params)
+            con.execute("delete from out_held_months as h where exists (select 1 from touched_months as t "
+                        "where t.branch_id = h.branch_id and t.activity_month = h.activity_month)")
+            con.execute(f"insert into out_held_months by name {db.sql('refresh_held_months')}")
+            con.execute("drop table touched_months")
 
 
 def _judge(con: duckdb.DuckDBPyConnection, rules: Rules, sources: dict[str, str], **params: object) -> None:
@@ -121,5 +131,9 @@ def rejudge(con: duckdb.DuckDBPyConnection, rules: Rules | None = None) -> None:
     rules = rules or load_rules(con)
     con.execute("delete from out_activity_judged")
     _judge(con, rules, {}, year_from=0, year_to=9999, branch_ids=None, branch=None, activity_id=None)
+    con.execute("delete from out_held_months")
+    con.execute("insert into out_held_months by name select branch_id, year, activity_month, "
+                "bool_and(violation_count = 0) as compliant from out_activity_judged "
+                "group by branch_id, year, activity_month order by year, branch_id")
     con.execute("delete from out_judged_rules")
     con.execute("insert into out_judged_rules values (?, current_timestamp)", [rules_fingerprint(rules)])

@@ -114,3 +114,33 @@ def test_a_database_before_the_kept_judgement_is_judged_on_read_until_its_next_r
     with db.reading(path) as con:
         assert kept_path_is_taken(con, rules)
         assert_frame_equal(metrics.events(con, rules, year), on_read)
+
+
+def test_a_scoped_refresh_keeps_what_judging_everything_gives(copy_demo_db: Path) -> None:
+    """After a load touching one branch, the kept judgement and held months are exactly what judging
+    every activity again gives."""
+    import json
+
+    from pipelines.refresh import refresh, rejudge
+
+    def kept(con: duckdb.DuckDBPyConnection) -> tuple[list[Any], list[Any]]:
+        return (con.execute("select * from out_activity_judged order by all").fetchall(),
+                con.execute("select * from out_held_months order by all").fetchall())
+
+    with db.writing(copy_demo_db) as con:
+        aid, bid, year = con.execute(
+            "select r.activity_id, a.host_branch_id, year(a.activity_month) from activity_records as r "
+            "join activities as a using (activity_id) where r.superseded_by is null order by 1 desc limit 1").fetchone()
+        held_before = con.execute("select compliant from out_held_months where branch_id = ? and activity_month = "
+                                  "(select activity_month from activities where activity_id = ?)", [bid, aid]).fetchone()
+        # the branch's record of that activity withdrawn, as a load of that branch would
+        con.execute("delete from activity_records where activity_id = ?", [aid])
+        con.execute("insert into uploads (upload_id, file_name, sha256, status, summary) values "
+                    "(999999, 'x.xlsx', 'x', 'loaded', ?)", [json.dumps({"branch_ids": [bid]})])
+        refresh(con, {year})
+        after_refresh = kept(con)
+        held_after = con.execute("select compliant from out_held_months where branch_id = ? and activity_month = "
+                                 "(select activity_month from activities where activity_id = ?)", [bid, aid]).fetchone()
+        rejudge(con)
+        assert after_refresh == kept(con)
+    assert held_before is not None and held_after == (False,)  # no record: the month is no longer compliant

@@ -45,8 +45,7 @@ def test_composed_models_transpile_to_spark(model: str, upstream: str) -> None:
 
     # judged on read from the counts, and read from the kept judgement
     for chain, sources in (((*metrics.JUDGEMENT, *getattr(metrics, upstream)), None),
-                           (("judged_activity_branch", *getattr(metrics, upstream)),
-                            {"judged_activity_branch": "judged_stored"})):
+                           (("judged_activity_branch", *getattr(metrics, upstream)), metrics.KEPT)):
         text = metrics.composed_sql(model, chain, sources)
         spark = sqlglot.transpile(text, read="duckdb", write="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)
         assert len(spark) == 1 and "judged_activity_branch AS (" in spark[0]
