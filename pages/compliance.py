@@ -49,7 +49,8 @@ if counts:
     common.chart(charts.violation_counts(counts, lang), "compliance_counts")
 
 st.subheader(common.tr("ui.compliance.list"))
-broken = views.with_violation_text(common.events_shown(f, "ui.compliance.empty", only="violating"), lang).sort(
+broken = views.with_violation_text(common.events_shown(f, "ui.compliance.empty", only="violating",
+                                                      columns=views.COMPLIANCE_COLUMNS), lang).sort(
     "month", "branch", "activity_id")
 if broken.is_empty():
     st.success(common.tr("ui.compliance.none"))

@@ -27,7 +27,7 @@ final as (
             / (i.satisfied + i.basic + i.unsatisfied)
         end as satisfaction
     from activity_list as a
-    inner join out_activity_item as i on i.activity_id = a.activity_id
+    inner join out_activity_item as i on i.activity_id = a.activity_id and i.year = a.year
 )
 
 select * from final

@@ -23,6 +23,7 @@ pooled as (
         sum(i.unsatisfied) as unsatisfied
     from activity_units as u
     inner join out_activity_item as i on i.activity_id = u.activity_id
+    where i.year between $year_from and $year_to  -- the year's votes only (the table keeps every year)
     group by u.branch_id, u.zone_id, i.item
 ),
 

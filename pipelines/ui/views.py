@@ -105,6 +105,10 @@ def _pct(value: float | None) -> str:
 PARTICIPATION_COLUMNS = ("activity_id", "branch", "zone", "month", "date", "topic", "expected", "present", "excused",
                          "unexcused", "participation", "quorum_met")
 
+# What the compliance page's list of activities that broke a rule reads of the events
+COMPLIANCE_COLUMNS = ("activity_id", "branch", "zone", "month", "date", "topic", "notice_days", "report_days",
+                      "duration_hours", "violations")
+
 # What alerts() and the overview's late-record count read of the events
 ALERT_COLUMNS = ("activity_id", "branch", "month", "date", "participation", "present", "expected", "quorum_met",
                  "satisfaction", "low_satisfaction", "violations")
