@@ -1,4 +1,5 @@
-"""The benchmark script runs end to end on a tiny committee, so it cannot rot between full runs."""
+"""The benchmark script runs end to end on a tiny committee, so it cannot rot between full runs, and the
+page queries it measures are the calls the pages make."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pages_support import app
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,3 +40,75 @@ def test_benchmark_script_runs_at_tiny_scale(tmp_path: Path) -> None:
         assert "overview" in memory["pages"]
     # The tiny databases are reused by a second run rather than rebuilt.
     assert (tmp_path / "work" / "tiny.duckdb.built").exists()
+
+
+PAGES = ("overview", "participation", "quorum", "satisfaction", "compliance", "rankings", "members", "activity")
+# Arguments that name one branch or activity (or lists of them): the demo's differ from the province's, so
+# only their kind is compared; every other value (the year, ``only``, ``columns``, ``per``, ``months``...)
+# must be the same.
+ID_KWARGS = {"activity_id", "branch", "branch_ids"}
+
+
+def _call_key(name: str, args: tuple[Any, ...], kwargs: dict[str, Any], year: int) -> tuple[Any, ...]:
+    """A metrics call as compared: the year as such, ids by their kind, a keyword given as None (the
+    default: a committee with no filter) as if left out."""
+    def loose(value: Any) -> Any:
+        if isinstance(value, list | tuple | set | frozenset):
+            return "<ids>"
+        return type(value).__name__
+
+    shown_args = tuple("<year>" if a == year and isinstance(a, int) else loose(a) for a in args)
+    shown_kwargs = tuple(sorted((k, loose(v) if k in ID_KWARGS else (tuple(v) if isinstance(v, list) else v))
+                                for k, v in kwargs.items() if v is not None))
+    return name, shown_args, shown_kwargs
+
+
+@pytest.fixture(scope="module")
+def bench_db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import shutil
+
+    path = tmp_path_factory.mktemp("bench-calls") / "demo.duckdb"
+    shutil.copy(demo_db, path)
+    return path
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_benchmark_makes_the_calls_each_page_makes(bench_db: Path, page: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``benchmarks.run.page_calls`` lists, per page, the ``pipelines.metrics`` calls the page makes for a
+    committee account with no filter at province scale: run each page with the demo's 15 branches playing a
+    province (more than a heatmap shows) and compare what it asked for."""
+    from benchmarks.run import page_calls
+    from pipelines import db
+    from pipelines.ui import charts, common
+
+    with db.reading(bench_db) as con:
+        year = int(con.execute("select max(year(activity_month)) from activities").fetchone()[0])  # type: ignore[index]
+        listed = page_calls(con, year)[page]
+        branch = con.execute("select name from branches order by branch_id limit 1").fetchone()[0]  # type: ignore[index]
+    monkeypatch.setattr(charts, "MAX_HEATMAP_ROWS", 3)  # the demo's 15 branches play a province
+    made: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+    original = common.metric
+
+    def recording(name: str, *args: Any, **kwargs: Any) -> Any:
+        made.append((name, args, dict(kwargs)))
+        return original(name, *args, **kwargs)
+
+    monkeypatch.setattr(common, "metric", recording)
+    # The members page needs a branch and the activity page an activity, as page_calls chooses them.
+    params: dict[str, Any] = {}
+    if page == "members":
+        params["branch"] = branch
+    if page == "activity":
+        activity = next(args[0] for name, args, _ in listed if name == "activity_detail")
+        params["activity"] = activity
+    at = app(bench_db, page=None, lang="en", params=params)  # the shell and its first page (overview)
+    if page != "overview":
+        made.clear()
+        at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception and not at.error, (at.exception, at.error)
+    if page == "quorum":
+        # A scope of at most 40 branches also lists each branch's member warnings (one members() call per
+        # branch); a province never has so few branches, so the benchmark leaves them out.
+        made = [call for call in made if call[0] != "members"]
+    assert made, f"the {page} page made no metrics call"
+    assert {_call_key(*call, year=year) for call in made} == {_call_key(*call, year=year) for call in listed}
