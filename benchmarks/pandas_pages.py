@@ -502,8 +502,8 @@ class PandasPages:
             ["activity_id", "member_id"]].drop_duplicates().assign(came=True)
         guided = guided.merge(came, on=["activity_id", "member_id"], how="left")
         counts = counts.join(guided.groupby("member_id").agg(
-            guided_branches=("branch_id", "nunique"), guided_activities=("activity_id", "nunique"),
-            guided_present=("came", "count")))
+            guided_branches=("branch_id", "nunique"), guided_activities=("activity_id", "nunique")))
+        counts["guided_present"] = guided[guided["came"].notna()].groupby("member_id")["activity_id"].nunique()
         guided_cols = ["guided_branches", "guided_activities", "guided_present"]
         counts[guided_cols] = counts[guided_cols].fillna(0).astype("int64")
         figures = (counts.reset_index().merge(self.t["members"], on="member_id", how="left")
