@@ -231,7 +231,7 @@ def page_calls(con: Any, year: int,
     call two parts of a page share (cached) is listed once. ``tests/test_benchmarks.py`` checks this
     list against the calls the pages really make."""
     from pipelines.ui.filters import Filters
-    from pipelines.ui.views import ALERT_COLUMNS, PARTICIPATION_COLUMNS, month_keys
+    from pipelines.ui.views import ALERT_COLUMNS, COMPLIANCE_COLUMNS, PARTICIPATION_COLUMNS, month_keys
 
     branch_id, branch = con.execute("select branch_id, name from branches order by branch_id limit 1").fetchone()
     activity = con.execute("select max(activity_id) from activities where year(activity_month) = ?",
@@ -254,7 +254,8 @@ def page_calls(con: Any, year: int,
                          ("events", (year,), {"ordered": False, "only": "low_satisfaction"}),
                          ("events", (year,), {"ordered": False, "columns": ("month", "satisfaction")}),
                          ("item_totals", (year,), {"per": "zone", "months": months})],
-        "compliance": [overview, counts, ("events", (year,), {"ordered": False, "only": "violating"}),
+        "compliance": [overview, counts, ("events", (year,), {"ordered": False, "only": "violating",
+                                                             "columns": tuple(dict.fromkeys(("month", *COMPLIANCE_COLUMNS)))}),
                        ("zone_quarters", (year,), {})],
         "rankings": [("ranking", (year,), {}), ("zone_quarters", (year,), {})],
         "members": [("members", (branch, year), {}), ("events", (year,), {"branch": branch}),
@@ -624,7 +625,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=None, help="runs per page query (default 20, tiny 3)")
     parser.add_argument("--baseline-every", type=int, default=None,
-                        help="the ingest baseline reads every n-th workbook (default 10, tiny 1)")
+                        help="the ingest baseline reads every n-th workbook (default 2, tiny 1)")
     parser.add_argument("--branches", type=int, default=None,
                         help="ingest the workbooks of this many branches (default 100 of large; tiny: all)")
     parser.add_argument("--report-only", action="store_true",
