@@ -40,8 +40,7 @@ else:
                  columns=["branch", "zone", "strikes", "status_text", "strike_activities"])
 
 st.subheader(common.tr("ui.satisfaction.low_list", threshold=common.percent(threshold, 0)))
-low = common.events_shown(f, "ui.satisfaction.empty", only="low_satisfaction").sort(
-    "satisfaction", "month", "branch", "activity_id")
+low = views.in_months(strikes, months).sort("satisfaction", "month", "branch", "activity_id")  # low-satisfaction activities are the strikes
 if low.is_empty():
     st.success(common.tr("ui.satisfaction.none_low"))
 else:
