@@ -40,7 +40,8 @@ else:
                  columns=["branch", "zone", "strikes", "status_text", "strike_activities"])
 
 st.subheader(common.tr("ui.satisfaction.low_list", threshold=common.percent(threshold, 0)))
-low = views.in_months(strikes, months).sort("satisfaction", "month", "branch", "activity_id")  # low-satisfaction activities are the strikes
+# the low-satisfaction activities are the strikes, within the months shown
+low = views.in_months(strikes, months).sort("satisfaction", "month", "branch", "activity_id")
 if low.is_empty():
     st.success(common.tr("ui.satisfaction.none_low"))
 else:
