@@ -73,14 +73,25 @@ def run_child(kind: str, **params: Any) -> dict[str, Any]:
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark child {kind} failed with exit code {proc.returncode}")
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
-    result["rss_mb"] = usage.ru_maxrss / 1024  # kilobytes on Linux
+    if result.get("rss_mb") is None:
+        result["rss_mb"] = usage.ru_maxrss / 1024  # kilobytes on Linux
     return result
+
+
+def own_peak_rss_mb() -> float | None:
+    """This process's peak resident memory since it started its program (``VmHWM``; ``ru_maxrss`` would
+    also count the parent's memory at the fork, which Linux carries over)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
 
 
 def ensure_committee(work: Path, scale: str, seed: int, workbook_branches: int | None = None) -> Path:
     """The database of ``scale`` in ``work`` (its workbooks beside it), built directly when missing."""
-    from pipelines.demo import build
-
     path = work / f"{scale}.duckdb"
     done = path.with_name(path.name + ".built")
     if path.exists() and done.exists():
@@ -89,9 +100,10 @@ def ensure_committee(work: Path, scale: str, seed: int, workbook_branches: int |
         stale.unlink(missing_ok=True)
     log(f"building the {scale} committee into {path} (once; later runs reuse it)")
     t0 = time.perf_counter()
-    summary = build(path, seed=seed, scale=scale, via="direct", workbook_branches=workbook_branches)
+    # in a child, so this process stays small for the children it starts later
+    summary = run_child("build", db=str(path), scale=scale, seed=seed, workbook_branches=workbook_branches)
     done.write_text(json.dumps(summary, ensure_ascii=False))
-    log(f"built {scale} in {time.perf_counter() - t0:.0f} s")
+    log(f"built {scale} in {time.perf_counter() - t0:.0f} s (peak RSS {summary['rss_mb']:.0f} MB)")
     return path
 
 
@@ -115,6 +127,12 @@ def ratio(slow: float, fast: float) -> float:
 
 
 # ------------------------------------------------------------------------------------ child processes
+def child_build(db: str, scale: str, seed: int, workbook_branches: int | None) -> dict[str, Any]:
+    from pipelines.demo import build
+
+    return build(Path(db), seed=seed, scale=scale, via="direct", workbook_branches=workbook_branches)
+
+
 def child_ingest_ours(db: str, files: list[str]) -> dict[str, Any]:
     from pipelines import db as dbm
     from pipelines.ingest import ingest_files
@@ -191,7 +209,7 @@ def child_incremental(db: str, file: str) -> dict[str, Any]:
 
 
 CHILDREN: dict[str, Callable[..., dict[str, Any]]] = {
-    "ingest_ours": child_ingest_ours, "ingest_baseline": child_ingest_baseline, "raw_read": child_raw_read,
+    "build": child_build, "ingest_ours": child_ingest_ours, "ingest_baseline": child_ingest_baseline, "raw_read": child_raw_read,
     "incremental": child_incremental,
 }
 
@@ -514,6 +532,12 @@ def measured(section: dict[str, Any]) -> str:
     return f"Measured {section.get('measured_at', '')}{by}."
 
 
+def ordinal(n: int) -> str:
+    """``2nd``, ``3rd``, ``10th``."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def verdict(ok: bool | None) -> str:
     return "—" if ok is None else ("met" if ok else "**missed**")
 
@@ -539,7 +563,7 @@ def report(results: dict[str, Any], args: argparse.Namespace, command: str) -> s
                      "whole zones)" if ing.get("branches") else "")
                   + f", {ing['rows']:,} sheet rows. The baseline (pandas `read_excel` with "
                   f"openpyxl, then one `INSERT` per row) ran on {ing['baseline_files']} of them"
-                  + (f" (every {args.baseline_every}th; rows per second is a rate, so a sample measures it)."
+                  + (f" (every {ordinal(args.baseline_every)}; rows per second is a rate, so a sample measures it)."
                      if args.baseline_every > 1 else "."), "",
                   "| | seconds | rows/s |", "|---|---:|---:|"]
         if "ours_s" in ing:
@@ -632,7 +656,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(CHILDREN[args.child](**json.loads(sys.stdin.read())), default=str))
+        result = CHILDREN[args.child](**json.loads(sys.stdin.read()))
+        print(json.dumps({**result, "rss_mb": own_peak_rss_mb()}, default=str))
         return 0
     only = [b.strip() for b in args.only.split(",") if b.strip()]
     unknown = set(only) - set(BENCHMARKS)
