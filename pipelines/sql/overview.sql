@@ -55,18 +55,37 @@ strikes as (
     group by branch_id
 ),
 
-activity_totals as (
+month_sums as (
+    -- an activity belongs to one month, so the year's distinct activities are the months' sum: one
+    -- distinct count per month instead of a second one over the whole year
     select
         activity_month,
         count(distinct activity_id) as activities,
         count(*) as branch_activities,
-        avg(participation) as participation,
+        sum(participation) as participation_sum,
+        count(participation) as participation_n,
         count(*) filter (where quorum_met) as quorum_met,
         count(*) filter (where not quorum_met) as quorum_failures,
-        avg(satisfaction) as satisfaction,
+        sum(satisfaction) as satisfaction_sum,
+        count(satisfaction) as satisfaction_n,
         count(*) filter (where low_satisfaction) as low_satisfaction_events,
         count(*) filter (where violation_count > 0) as activities_with_violations
     from judged_activity_branch
+    group by activity_month
+),
+
+activity_totals as (
+    select
+        activity_month,
+        cast(sum(activities) as bigint) as activities,
+        cast(sum(branch_activities) as bigint) as branch_activities,
+        sum(participation_sum) / nullif(sum(participation_n), 0) as participation,
+        cast(sum(quorum_met) as bigint) as quorum_met,
+        cast(sum(quorum_failures) as bigint) as quorum_failures,
+        sum(satisfaction_sum) / nullif(sum(satisfaction_n), 0) as satisfaction,
+        cast(sum(low_satisfaction_events) as bigint) as low_satisfaction_events,
+        cast(sum(activities_with_violations) as bigint) as activities_with_violations
+    from month_sums
     group by grouping sets ((activity_month), ())
 ),
 
