@@ -282,9 +282,8 @@ def _ranking(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, quarter: i
     def rank(*within: str) -> pl.Expr:  # ties share the best place: 1, 2, 2, 4
         return pl.col("score").rank("min", descending=True).over(["too_little_data", *within]).cast(pl.Int64)
 
-    return (scored.with_columns(pl.when(ranked).then(rank()).alias("rank"),
-                                pl.when(ranked).then(rank("zone_id")).alias("zone_rank"))
-            .sort("too_little_data", "rank", "zone_id", "branch", nulls_last=True))
+    return scored.with_columns(pl.when(ranked).then(rank()).alias("rank"),
+                               pl.when(ranked).then(rank("zone_id")).alias("zone_rank"))
 
 
 def ranking(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, quarter: int | None = None,
@@ -313,7 +312,7 @@ def ranking(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, quarter: in
     )
     if branch_ids is not None:
         out = out.filter(pl.col("branch_id").is_in(_ids(branch_ids) or []))
-    return out
+    return out.sort("too_little_data", "rank", "zone_id", "branch", nulls_last=True)
 
 
 def strikes(con: duckdb.DuckDBPyConnection, rules: Rules, year: int,
