@@ -188,3 +188,24 @@ def test_activity_detail_lists_everyone_and_refuses_an_unknown_id(committee: Com
     with pytest.raises(PartydayError) as exc:
         metrics.activity_detail(committee.con, 999999)
     assert exc.value.message("en") == "There is no activity with id 999999."
+
+
+@pytest.mark.parametrize("kept", [True, False], ids=["kept judgement", "judged on read"])
+def test_a_joint_activity_counts_once_per_zone_and_once_for_the_committee(
+        committee: Committee, kept: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    committee.branch("丙支部", "二区")
+    committee.members("丙支部", 3, "丙")
+    committee.activity("甲支部", "2025-05-10", joint=("乙支部", "丙支部"))  # 一区 twice, 二区 once
+    committee.activity("甲支部", "2025-05-20")
+    committee.activity("丙支部", "2025-08-03")
+    committee.refresh()
+    if not kept:
+        monkeypatch.setattr(metrics, "judged_under", lambda con: None)
+    today = date(2026, 1, 15)
+    year = metrics.overview(committee.con, rules(), 2025, today=today).row(0, named=True)
+    may = metrics.overview(committee.con, rules(), 2025, month=5, today=today).row(0, named=True)
+    assert (year["activities"], year["branch_activities"]) == (3, 5)
+    assert (may["activities"], may["branch_activities"]) == (2, 4)
+    zones = metrics.zone_quarters(committee.con, 2025, rules(), today=today)
+    per_zone = {(r["zone"], r["quarter"]): r["activities"] for r in zones.iter_rows(named=True) if r["activities"]}
+    assert per_zone == {("一区", 2): 2, ("二区", 2): 1, ("二区", 3): 1}

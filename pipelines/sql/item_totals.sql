@@ -3,14 +3,18 @@
 -- satisfaction page's item chart without listing every activity of a province. A joint activity counts
 -- once for each branch (or zone) taking part. The rate uses the ratings the rules count as satisfied.
 -- Reads `judged_activity_branch` (composed in by pipelines.metrics).
-with activity_units as (
-    select distinct
-        j.activity_id,
-        case when $per = 'zone' then null else j.branch_id end as branch_id,
-        b.zone_id
+with rows_asked as (
+    select j.activity_id, j.parts, case when $per = 'zone' then null else j.branch_id end as branch_id, b.zone_id
     from judged_activity_branch as j
     inner join branches as b on b.branch_id = j.branch_id
     where $month_keys is null or list_contains(cast($month_keys as varchar[]), j.month)
+),
+
+activity_units as (
+    -- one row per activity and branch (or zone): only a joint activity's rows can repeat one
+    select activity_id, branch_id, zone_id from rows_asked where parts = 1
+    union all
+    select distinct activity_id, branch_id, zone_id from rows_asked where parts > 1
 ),
 
 pooled as (

@@ -102,7 +102,10 @@ final as (
             case when v_notice then ['notice'] else [] end,
             case when v_quorum then ['quorum'] else [] end,
             case when v_report_late then ['report_late'] else [] end
-        ) as violations
+        ) as violations,
+        -- rows of this activity (a joint activity has one per taking-part branch): a count of
+        -- activities needs a distinct count only over the rows of activities with more than one
+        count(*) over (partition by activity_id) as parts
     from checked
 )
 

@@ -55,12 +55,19 @@ strikes as (
     group by branch_id
 ),
 
-month_sums as (
-    -- an activity belongs to one month, so the year's distinct activities are the months' sum: one
-    -- distinct count per month instead of a second one over the whole year
+joint_months as (
+    -- joint activities (several rows, parts > 1) counted once: the distinct count runs over them only
+    select activity_month, count(distinct activity_id) as activities
+    from judged_activity_branch
+    where parts > 1
+    group by activity_month
+),
+
+single_months as (
+    -- an activity belongs to one month, so the year's activities are the months' sum
     select
         activity_month,
-        count(distinct activity_id) as activities,
+        count(*) filter (where parts = 1) as single_activities,  -- one row each
         count(*) as branch_activities,
         sum(participation) as participation_sum,
         count(participation) as participation_n,
@@ -72,6 +79,12 @@ month_sums as (
         count(*) filter (where violation_count > 0) as activities_with_violations
     from judged_activity_branch
     group by activity_month
+),
+
+month_sums as (
+    select s.*, s.single_activities + coalesce(j.activities, 0) as activities
+    from single_months as s
+    left join joint_months as j on j.activity_month = s.activity_month
 ),
 
 activity_totals as (

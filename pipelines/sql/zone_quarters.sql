@@ -16,11 +16,21 @@ zone_branches as (
     group by zone_id
 ),
 
+joint_activities as (
+    -- a joint activity (several rows, parts > 1) counted once per zone; the few such rows apart, so the
+    -- distinct count runs over them only
+    select b.zone_id, j.quarter, count(distinct j.activity_id) as activities
+    from judged_activity_branch as j
+    inner join branches as b on b.branch_id = j.branch_id
+    where j.parts > 1
+    group by b.zone_id, j.quarter
+),
+
 activity_rates as (
     select
         zone_id,
         quarter,
-        count(distinct activity_id) as activities,
+        count(*) filter (where parts = 1) as single_activities,  -- one row each
         count(*) as branch_activities,
         avg(participation) as participation,
         count(*) filter (where quorum_met) as quorum_met,
@@ -80,7 +90,7 @@ final as (
         ro.leader,
         ro.deputy,
         coalesce(zb.branches, 0) as branches,
-        coalesce(a.activities, 0) as activities,
+        coalesce(a.single_activities, 0) + coalesce(ja.activities, 0) as activities,
         a.participation,
         case when a.quorum_met + a.quorum_failed > 0 then a.quorum_met / (a.quorum_met + a.quorum_failed) end
             as quorum_rate,
@@ -95,6 +105,7 @@ final as (
     cross join quarters as q
     left join zone_branches as zb on zb.zone_id = z.zone_id
     left join activity_rates as a on a.zone_id = z.zone_id and a.quarter = q.quarter
+    left join joint_activities as ja on ja.zone_id = z.zone_id and ja.quarter = q.quarter
     left join month_rates as m on m.zone_id = z.zone_id and m.quarter = q.quarter
     left join roles as ro on ro.zone_id = z.zone_id and ro.quarter = q.quarter
 )
