@@ -181,7 +181,7 @@ def branch_id(con: duckdb.DuckDBPyConnection, name: str) -> int:
 
 JUDGEMENT = ("activity_counts", "judged_activity_branch")
 FIGURES = ("activity_figures",)  # the judged rows with names, for models that list them
-MONTHS = ("branch_months",)  # the compliance calendar: every branch and counted month
+MONTHS = ("scoped_branches", "branch_months")  # the compliance calendar: every branch and counted month
 KEPT = {"judged_activity_branch": "judged_stored", "held_months": "held_stored"}  # what a refresh keeps
 HELD = ("held_months",)  # models that aggregate read the judgement itself (names joined on the result)
 EVENTS_ORDER = ("activity_month", "date", "zone_id", "branch_id", "activity_id")  # calendar order
@@ -257,7 +257,7 @@ def compliance(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, branch: 
     a rule), ``violations`` (sorted list of the codes broken by the month's activities), ``compliant``
     (held and no violation).
     """
-    model, upstream = ("missed_months", HELD) if only_missed else ("compliance", MONTHS)
+    model, upstream = ("missed_months", ("scoped_branches", *HELD)) if only_missed else ("compliance", MONTHS)
     return run_figures(con, rules, model, upstream, ("zone_id", "branch_id", "activity_month"),
                        **figure_params(con, rules, year, branch=branch, branch_ids=branch_ids,
                                        months=counted_months(year, today)))

@@ -1,17 +1,9 @@
 -- Compliance per branch and month: was a theme Party day held, and which rules did the month's
 -- activities break. Only the months counted for the year asked are listed ($months: January to the last
 -- complete month; all twelve for a past year). Reads `judged_activity_branch` (the judged
--- activities of the year, without names; composed in by pipelines.metrics).
+-- activities of the year, without names) and `scoped_branches`, composed in by pipelines.metrics.
 with months as (
     select unnest(cast($months as date[])) as activity_month
-),
-
-scoped_branches as (
-    select b.branch_id, b.name as branch, b.zone_id, z.name as zone
-    from branches as b
-    left join zones as z on z.zone_id = b.zone_id
-    where ($branch_ids is null or list_contains(cast($branch_ids as integer[]), b.branch_id))
-        and ($branch is null or b.name = $branch)
 ),
 
 held as (

@@ -1,15 +1,7 @@
 -- The counted months ($months) in which a branch held no theme Party day, in the columns of
 -- compliance.sql: the overview's alerts, without building the whole branch × month calendar. Reads
--- `held_months` (composed in by pipelines.metrics).
-with scoped_branches as (
-    select b.branch_id, b.name as branch, b.zone_id, z.name as zone
-    from branches as b
-    left join zones as z on z.zone_id = b.zone_id
-    where ($branch_ids is null or list_contains(cast($branch_ids as integer[]), b.branch_id))
-        and ($branch is null or b.name = $branch)
-),
-
-months as (
+-- `held_months` and `scoped_branches` (composed in by pipelines.metrics).
+with months as (
     select unnest(cast($months as date[])) as activity_month
 ),
 
