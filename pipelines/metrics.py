@@ -228,12 +228,10 @@ def events(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, branch: str 
     """
     if only is not None and only not in EVENT_SUBSETS:
         raise ValueError(f"only: one of {EVENT_SUBSETS}, not {only!r}")
-    frame = run_figures(con, rules, "events", FIGURES, EVENTS_ORDER if ordered and not columns else (),
-                        columns=columns, **figure_params(con, rules, year, branch=branch, branch_ids=branch_ids,
-                                                         activity_id=activity_id, only=only))
-    if columns and ordered:
-        frame = frame.sort([c for c in EVENTS_ORDER if c in frame.columns], nulls_last=True, maintain_order=True)
-    return frame
+    order = [c for c in EVENTS_ORDER if not columns or c in columns] if ordered else []
+    return run_figures(con, rules, "events", FIGURES, order, columns=columns,
+                       **figure_params(con, rules, year, branch=branch, branch_ids=branch_ids,
+                                       activity_id=activity_id, only=only))
 
 
 def event_counts(con: duckdb.DuckDBPyConnection, rules: Rules, year: int,
@@ -401,9 +399,9 @@ def activity_details(con: duckdb.DuckDBPyConnection, activity_ids: Iterable[int]
     """:func:`activity_detail` of several activities in one pass (a branch's year on the members page),
     with their ``activity_id`` first; unknown ids have no rows."""
     ids = sorted({int(a) for a in activity_ids})
-    years = [int(r[0]) for r in con.execute(
-        "select distinct year(activity_month) from activities where list_contains(cast(? as integer[]), activity_id)",
-        [ids]).fetchall()] or [0]  # none known: year 0 has no activity, the frame comes back empty
+    found = con.execute("select distinct year(activity_month) from activities "
+                        "where activity_id in (select unnest(cast(? as integer[])))", [ids]).fetchall()
+    years = [int(r[0]) for r in found] or [0]  # none known: year 0 has no activity, the frame comes back empty
     pairs = run_model(con, "refresh_scope", years=years, branch_ids=None, activity_ids=ids)
     with registered(con, refresh_pairs=pairs):
         status = run_model(con, "refresh_member_status")
