@@ -105,35 +105,32 @@ def refresh(con: duckdb.DuckDBPyConnection, years: Iterable[int] | None = None,
         if branches is None or judged_under(con) != rules_fingerprint(rules):
             rejudge(con, rules)
         else:
-            # the branch-months of the rows judged again, as they were and as they are now
-            con.execute("drop table if exists touched_months")
-            touched = f"select distinct branch_id, activity_month from out_activity_judged where {stale}"
-            con.execute(f"create temp table touched_months as {touched}", params)
-            con.execute(f"delete from out_activity_judged where {stale}", params)
-            _judge(con, rules, {"activity_counts": "refresh_judge_scope"}, **params)
-            con.execute(f"insert into touched_months {touched}", params)
-            con.execute("delete from out_held_months as h where exists (select 1 from touched_months as t "
-                        "where t.branch_id = h.branch_id and t.activity_month = h.activity_month)")
-            con.execute(f"insert into out_held_months by name {db.sql('refresh_held_months')}")
-            con.execute("drop table touched_months")
+            _judge(con, rules, stale, "refresh_judge_scope", **params)
 
 
-def _judge(con: duckdb.DuckDBPyConnection, rules: Rules, sources: dict[str, str], **params: object) -> None:
-    """Insert the judgement of the counts ``sources`` selects into ``out_activity_judged``."""
-    text = composed_sql("judged_activity_branch", ("activity_counts",), sources)
+def _judge(con: duckdb.DuckDBPyConnection, rules: Rules, where: str, counts: str, **params: object) -> None:
+    """Judge again the kept rows ``where`` selects (a condition on ``out_activity_judged``), from the
+    counts the model ``counts`` selects (the same rows of ``out_activity_branch``), and recount the held
+    months of their branch-months, as they were and as they are now."""
+    touched = f"select distinct branch_id, activity_month from out_activity_judged where {where}"
+    con.execute("drop table if exists touched_months")
+    con.execute(f"create temp table touched_months as {touched}", bound(touched, params))
+    con.execute(f"delete from out_activity_judged where {where}", bound(where, params))
+    text = composed_sql("judged_activity_branch", ("activity_counts",), {"activity_counts": counts})
     con.execute(f"insert into out_activity_judged by name select * from ({text}) order by year, branch_id",
                 bound(text, {**params, **rule_params(rules)}))
+    con.execute(f"insert into touched_months {touched}", bound(touched, params))
+    con.execute("delete from out_held_months as h where exists (select 1 from touched_months as t "
+                "where t.branch_id = h.branch_id and t.activity_month = h.activity_month)")
+    con.execute(f"insert into out_held_months by name {db.sql('refresh_held_months')}")
+    con.execute("drop table touched_months")
 
 
 def rejudge(con: duckdb.DuckDBPyConnection, rules: Rules | None = None) -> None:
     """Judge every activity again under ``rules`` (default: the rules in force), inside the caller's
     transaction: after a rule change, or when the kept judgement was made under other rules."""
     rules = rules or load_rules(con)
-    con.execute("delete from out_activity_judged")
-    _judge(con, rules, {}, year_from=0, year_to=9999, branch_ids=None, branch=None, activity_id=None)
-    con.execute("delete from out_held_months")
-    con.execute("insert into out_held_months by name select branch_id, year, activity_month, "
-                "bool_and(violation_count = 0) as compliant from out_activity_judged "
-                "group by branch_id, year, activity_month order by year, branch_id")
+    _judge(con, rules, "true", "activity_counts", year_from=0, year_to=9999, branch_ids=None, branch=None,
+           activity_id=None)
     con.execute("delete from out_judged_rules")
     con.execute("insert into out_judged_rules values (?, current_timestamp)", [rules_fingerprint(rules)])
