@@ -129,30 +129,33 @@ def test_every_fixture_through_the_library_matches_its_golden(fixtures: list[Pat
         joint = con.execute("select level, (select count(*) from activity_branches b where b.activity_id = a.activity_id) "
                             "from activities a where activity_month = date '2024-06-01'").fetchall()
         assert joint == [("zone", 2)]
-        april = dict(con.execute(
-            "select m.name || coalesce(cast(year(m.birth_date) as varchar), ''), a.status from attendance a "
-            "join members m using (member_id) join activities t using (activity_id) "
-            "where t.activity_month = date '2024-04-01' and m.name in ('王芳', '李强', 'AB', '张伟', '陈静')").fetchall())
+
+        def statuses_in(month: str) -> dict[str, str]:  # name and birth year: two 张伟 are told apart
+            return dict(con.execute(
+                "select m.name || coalesce(cast(year(m.birth_date) as varchar), ''), a.status from attendance a "
+                "join members m using (member_id) join activities t using (activity_id) "
+                "where t.activity_month = cast(? as date) and m.name in ('王芳', '李强', 'AB', '张伟', '陈静')",
+                [month]).fetchall())
+
+        def statuses_on(day: str) -> list[tuple[str, str]]:
+            return con.execute(
+                "select m.name, t.status from attendance t join members m using (member_id) join activities a "
+                "using (activity_id) where a.activity_date = cast(? as date) order by t.status", [day]).fetchall()
+
+        april = statuses_in("2024-04-01")
         assert april == {"王芳1985": "present", "李强1979": "present", "AB1990": "excused", "张伟1990": "present",
                          "张伟1992": "excused", "陈静1988": "unexcused"}
-        may = dict(con.execute(
-            "select m.name || coalesce(cast(year(m.birth_date) as varchar), ''), a.status from attendance a "
-            "join members m using (member_id) join activities t using (activity_id) "
-            "where t.activity_month = date '2024-05-01' and m.name in ('王芳', '李强', 'AB', '张伟', '陈静')").fetchall())
+        may = statuses_in("2024-05-01")
         assert may == {"王芳1985": "present", "李强1979": "excused", "AB1990": "unexcused", "张伟1990": "present",
                        "张伟1992": "excused", "陈静1988": "excused"}
         assert con.execute("select duration_hours from activity_records r join activities a using (activity_id) "
                            "where a.activity_date = date '2024-06-12'").fetchone()[0] == 3.0
-        august = con.execute(
-            "select m.name, t.status from attendance t join members m using (member_id) join activities a "
-            "using (activity_id) where a.activity_date = date '2024-08-16' order by t.status").fetchall()
+        august = statuses_on("2024-08-16")
         assert august == [("孙二", "excused"), ("钱一", "present"), ("李三", "unexcused")]
         assert con.execute("select start_time, end_time, duration_hours from activity_records r join activities a "
                            "using (activity_id) where a.activity_date = date '2024-08-16'").fetchone() == (
             dt.time(14, 30), dt.time(17, 30), 3.0)
-        september = con.execute(
-            "select m.name, t.status from attendance t join members m using (member_id) join activities a "
-            "using (activity_id) where a.activity_date = date '2024-09-10' order by t.status").fetchall()
+        september = statuses_on("2024-09-10")
         assert september == [("孙二", "excused"), ("钱一", "present"), ("李三", "unexcused")]
         assert con.execute("select notice_date, report_date, expected_count from activity_records r join activities a "
                            "using (activity_id) where a.activity_date = date '2024-09-10'").fetchone() == (

@@ -129,23 +129,8 @@ def test_undo_like_change_is_followed_by_refresh() -> None:
         assert c.con.execute(f"select count(*) from {table}").fetchone() == (0,)
 
 
-def test_branch_refresh_follows_a_transfer_to_the_old_branch() -> None:
-    c = Committee(memory_database())
-    c.branch("甲支部")
-    c.branch("乙支部")
-    c.members("甲支部", 4, "甲")
-    c.members("乙支部", 4, "乙")
-    c.activity("甲支部", "2025-06-10")
-    c.activity("乙支部", "2025-06-12")
-    c.refresh()
-    # 乙's new roster says 甲1 transferred in on 1 June: loading it touches 乙, and 甲 through 甲1
-    c.transfer("甲1", "乙支部", on="2025-06-01")
-    refresh(c.con, {2025}, branch_ids={c.branch_ids["乙支部"]})
-    ev = {r["branch"]: r for r in metrics.events(c.con, rules(), 2025).to_dicts()}
-    assert (ev["甲支部"]["expected"], ev["乙支部"]["expected"]) == (3, 5)
-
-
-def test_refresh_of_years_recomputes_only_the_branches_of_new_uploads() -> None:
+def two_branches_in_june() -> tuple[Committee, int]:
+    """甲支部 and 乙支部, four members each, an activity each in June 2025 (甲's id returned), refreshed."""
     c = Committee(memory_database())
     c.branch("甲支部")
     c.branch("乙支部")
@@ -154,6 +139,20 @@ def test_refresh_of_years_recomputes_only_the_branches_of_new_uploads() -> None:
     jia = c.activity("甲支部", "2025-06-10")
     c.activity("乙支部", "2025-06-12")
     c.refresh()
+    return c, jia
+
+
+def test_branch_refresh_follows_a_transfer_to_the_old_branch() -> None:
+    c, _ = two_branches_in_june()
+    # 乙's new roster says 甲1 transferred in on 1 June: loading it touches 乙, and 甲 through 甲1
+    c.transfer("甲1", "乙支部", on="2025-06-01")
+    refresh(c.con, {2025}, branch_ids={c.branch_ids["乙支部"]})
+    ev = {r["branch"]: r for r in metrics.events(c.con, rules(), 2025).to_dicts()}
+    assert (ev["甲支部"]["expected"], ev["乙支部"]["expected"]) == (3, 5)
+
+
+def test_refresh_of_years_recomputes_only_the_branches_of_new_uploads() -> None:
+    c, jia = two_branches_in_june()
     yi_id, jia_id = c.branch_ids["乙支部"], c.branch_ids["甲支部"]
     # a marker on 乙's figures (its counts and their kept judgement): a refresh that recomputed 乙 would
     # wipe it out
