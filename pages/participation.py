@@ -25,7 +25,7 @@ if scope.height > charts.MAX_HEATMAP_ROWS:
     if zones["zone_id"].n_unique() <= charts.MAX_HEATMAP_ROWS:
         common.chart(charts.zone_quarter_heatmap(zones, "participation", threshold, lang), "participation_zones")
     else:
-        common.chart(charts.distribution(events["participation"].drop_nulls().to_list(), threshold, lang,
+        common.chart(charts.distribution(events["participation"], threshold, lang,
                                          "ui.col.participation"), "participation_distribution_all")
         common.table(zones.sort("participation", nulls_last=True), "participation_zone_table",
                      file_name=f"participation-zones-{f.year}", search=["zone"],
@@ -39,10 +39,10 @@ else:
 
 zones = common.metric("zone_quarters", f.year)
 zones = zones.filter(pl.col("zone_id").is_in(scope["zone_id"].drop_nulls().unique().to_list()))
-if not zones.is_empty() and (zones["zone_id"].n_unique() <= charts.MAX_LINES or common.heavy("zone_trend")):
+if not zones.is_empty():  # of many zones: the lowest and the others' median
     common.chart(charts.zone_trend(zones, "participation", threshold, lang), "participation_zone_trend")
 if scope.height <= charts.MAX_HEATMAP_ROWS and common.heavy("distribution"):
-    common.chart(charts.distribution(events["participation"].drop_nulls().to_list(), threshold, lang,
+    common.chart(charts.distribution(events["participation"], threshold, lang,
                                      "ui.col.participation"), "participation_distribution")
 
 st.subheader(common.tr("ui.participation.table"))

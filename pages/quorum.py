@@ -28,6 +28,20 @@ if failures.is_empty():
     st.success(common.tr("ui.quorum.none", threshold=common.percent(threshold, 0)))
 else:
     common.chart(charts.failures_by_zone_month(failures, months, lang), "quorum_by_zone")
+    zones = views.failures_per_zone(failures, common.branches_in(ids))
+    if zones.height > charts.MAX_SERIES:
+        # Many zones: the worst of them and how failures spread over all, then every zone in a table.
+        left, right = st.columns(2)
+        with left:
+            common.chart(charts.ranked_bars(zones, "zone", "quorum_failures", lang, "ui.chart.zones_most_failures"),
+                         "quorum_top_zones")
+        with right:
+            common.chart(charts.count_distribution(zones["quorum_failures"].to_list(), lang,
+                                                   "ui.chart.failures_per_zone", "ui.col.quorum_failures"),
+                         "quorum_zone_distribution")
+        with st.expander(common.tr("ui.quorum.zone_table", count=zones.height)):
+            common.table(zones, "quorum_zones", file_name=f"quorum-zones-{f.year}", search=["zone"],
+                         columns=["zone", "branches", "quorum_failures", "shortfall"])
     if common.heavy("absence_split"):
         clicked = common.chart(charts.absence_split(failures.head(60), lang), "quorum_split", clickable=True)
         if clicked is not None:

@@ -29,10 +29,15 @@ ranking = views.ranking_marks(ranking, lang)
 st.subheader(common.tr("ui.rankings.zones"))
 zones = common.metric("zone_quarters", f.year)
 zones = zones.filter(pl.col("zone_id").is_in(ranking["zone_id"].drop_nulls().unique().to_list()))
-if quarter:
+if not quarter and zones["zone_id"].n_unique() > charts.MAX_SERIES and not zones.is_empty():
+    # Many zones: one quarter at a time (2,500 zones × 4 quarters is no table to read), the latest by default.
+    shown = sorted(zones["quarter"].unique().to_list())
+    quarter_shown = st.segmented_control(common.tr("ui.rankings.zone_quarter"), shown, default=shown[-1],
+                                         format_func=lambda q: f"Q{q}", key="rankings_zone_quarter")
+    zones = zones.filter(pl.col("quarter") == (quarter_shown or shown[-1]))
+elif quarter:
     zones = zones.filter(pl.col("quarter") == quarter)
-if ranking["zone_id"].n_unique() <= charts.MAX_LINES:
-    common.chart(charts.zone_scores(ranking, lang), "rankings_zone_scores")
+common.chart(charts.zone_scores(ranking, lang), "rankings_zone_scores")
 common.table(zones.sort("zone_order", "quarter"), "rankings_zones", file_name=f"zones-{f.year}", search=["zone"],
              columns=["zone", "quarter", "leader", "deputy", "branches", "activities", "participation",
                       "quorum_failures", "satisfaction", "low_satisfaction_events", "open_days", "compliance"])
@@ -52,6 +57,9 @@ else:
     common.download_xlsx(ranking.sort("rank", "branch", nulls_last=True), f"ranking-{f.year}", columns=columns,
                          key="rankings_all_xlsx")
 
-if ranking.height <= charts.MAX_HEATMAP_ROWS or common.heavy("score_breakdown"):
-    common.chart(charts.score_breakdown(ranking.filter(pl.col("score").is_not_null()), weights, lang),
-                 "rankings_breakdown")
+scored = ranking.filter(pl.col("score").is_not_null()).sort("score", "branch", descending=[True, False])
+if scored.height <= charts.MAX_HEATMAP_ROWS:
+    common.chart(charts.score_breakdown(scored, weights, lang), "rankings_breakdown")
+elif common.heavy("score_breakdown"):  # of thousands of branches: the best and the worst
+    common.chart(charts.score_breakdown(pl.concat([scored.head(charts.RANKED_BARS), scored.tail(charts.RANKED_BARS)]),
+                                        weights, lang), "rankings_breakdown")

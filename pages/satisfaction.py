@@ -54,7 +54,7 @@ else:
 
 st.subheader(common.tr("ui.satisfaction.by_item"))
 rates = common.events_shown(f, "ui.satisfaction.empty", columns=("satisfaction",))["satisfaction"].drop_nulls()
-common.chart(charts.distribution(rates.to_list(), threshold, lang, "ui.col.satisfaction"), "satisfaction_distribution")
+common.chart(charts.distribution(rates, threshold, lang, "ui.col.satisfaction"), "satisfaction_distribution")
 if common.branches_in(ids).height <= charts.MAX_HEATMAP_ROWS:
     # a few branches: each activity's items, pooled per branch in the chart
     items = views.in_months(common.metric("satisfaction_items", f.year, branch_ids=ids), months)
@@ -67,8 +67,11 @@ if common.branches_in(ids).height <= charts.MAX_HEATMAP_ROWS:
 else:
     # a province: the items pooled per zone, never every activity's five rows
     items = common.metric("item_totals", f.year, per="zone", branch_ids=ids, months=tuple(months))
-    if items["zone"].n_unique() <= charts.MAX_HEATMAP_ROWS or common.heavy("item_heatmap"):
+    if items["zone"].n_unique() <= charts.MAX_HEATMAP_ROWS:
         common.chart(charts.item_heatmap(items, threshold, lang, label="zone"), "satisfaction_items")
+    elif common.heavy("item_heatmap"):  # more zones than rows a heatmap can show: the lowest of them
+        common.chart(charts.item_heatmap(views.lowest_zones(items, charts.RANKED_BARS), threshold, lang, label="zone"),
+                     "satisfaction_items")
     items = views.translated(items, "item", "ui.item", lang, "item_name")
     common.table(items, "satisfaction_items_table", file_name=f"satisfaction-items-{f.year}", search=["zone"],
                  columns=["zone", "item_name", "satisfied", "basic", "unsatisfied", "votes", "satisfaction"])

@@ -114,3 +114,104 @@ def test_filters() -> None:
     assert branch_scope(Filters(year=2026, zone_id=7), None, branches) == {1, 2}
     assert branch_scope(Filters(year=2026, zone_id=7), {2, 3}, branches) == {2}
     assert branch_scope(Filters(year=2026), None, branches) is None
+
+
+# A province in small: more zones than a chart may have series, more branches than a heatmap has rows.
+MANY_ZONES = 30
+MANY = [f"{z + 1}区" for z in range(MANY_ZONES)]
+MONTHS = [f"2026-{m:02d}" for m in range(1, 13)]
+
+
+def _province_frames() -> dict[str, pl.DataFrame]:
+    rows = [{"activity_id": 100 * z + m, "branch": f"{zone}支部{m % 3}", "branch_id": 10 * z + m % 3, "zone": zone,
+             "month": MONTHS[m - 1], "date": dt.date(2026, m, 5), "expected": 10, "present": 5 + (z + m) % 5,
+             "excused": 2, "unexcused": 1, "participation": (5 + (z + m) % 5) / 10, "quorum_met": False,
+             "satisfaction": 0.5 + z / 100, "needed": 8, "shortfall": 3 - (z + m) % 3}
+            for z, zone in enumerate(MANY) for m in range(1, 13)]
+    events = pl.DataFrame(rows)
+    zones = pl.DataFrame([{"zone": zone, "zone_id": z, "zone_order": z, "quarter": q, "participation": 0.5 + z / 100,
+                           "compliance": 0.6 + q / 20, "satisfaction": 0.7} for z, zone in enumerate(MANY)
+                          for q in (1, 2, 3, 4)])
+    ranking = pl.DataFrame([{"branch": f"{zone}支部{b}", "zone": zone, "zone_id": z, "score": 50.0 + z + b,
+                             "participation": 0.8, "satisfaction": 0.7, "compliance": 0.9, "open_day_bonus": 1.0}
+                            for z, zone in enumerate(MANY) for b in range(3)])
+    items = pl.DataFrame([{"zone": zone, "branch": zone, "item": item, "votes": 10, "satisfied": 6, "basic": 2,
+                           "unsatisfied": 2, "satisfaction": 0.8} for zone in MANY[:5] for item in charts.ITEMS])
+    return {"events": events, "zones": zones, "ranking": ranking, "items": items}
+
+
+def _every_chart(lang: str) -> dict[str, object]:
+    """Every chart builder of :mod:`pipelines.ui.charts` called on the province in small."""
+    f = _province_frames()
+    events, zones, ranking = f["events"], f["zones"], f["ranking"]
+    calendar = events.select("branch", "month", pl.lit(True).alias("held"),
+                             pl.lit(["notice"]).alias("violations"))
+    trend = pl.DataFrame({"month": MONTHS, "participation": [0.8] * 12, "satisfaction": [0.7] * 12,
+                          "compliance": [0.9] * 12, "quorum_failures": [3] * 12})
+    statuses = events.head(40).select(pl.col("activity_id").alias("member_id"), pl.col("branch").alias("name"),
+                                      pl.lit("present").alias("status"), "month")
+    per_zone = events.group_by("zone").agg(pl.len().alias("quorum_failures"))
+    return {
+        "participation_heatmap": charts.participation_heatmap(events.head(charts.MAX_HEATMAP_ROWS), MONTHS, 0.8, lang),
+        "zone_quarter_heatmap": charts.zone_quarter_heatmap(zones, "participation", 0.8, lang),
+        "zone_trend": charts.zone_trend(zones, "participation", 0.8, lang),
+        "distribution": charts.distribution(events["participation"], 0.8, lang, "ui.col.participation"),
+        "month_trend": charts.month_trend(trend, lang, {"participation": 0.8, "satisfaction": 0.6}),
+        "failures_by_zone_month": charts.failures_by_zone_month(events, MONTHS, lang),
+        "ranked_bars": charts.ranked_bars(per_zone, "zone", "quorum_failures", lang, "ui.chart.zones_most_failures"),
+        "count_distribution": charts.count_distribution(per_zone["quorum_failures"].to_list(), lang,
+                                                        "ui.chart.failures_per_zone", "ui.col.quorum_failures"),
+        "absence_split": charts.absence_split(events.head(60), lang),
+        "item_heatmap": charts.item_heatmap(f["items"], 0.6, lang, label="zone"),
+        "activity_items": charts.activity_items(f["items"].head(5), lang),
+        "compliance_calendar": charts.compliance_calendar(calendar.head(charts.MAX_HEATMAP_ROWS), MONTHS, lang),
+        "violation_counts": charts.violation_counts({"notice": 3, "quorum": 2}, lang),
+        "score_breakdown": charts.score_breakdown(ranking, {"participation": 0.4, "satisfaction": 0.3,
+                                                            "compliance": 0.3}, lang),
+        "zone_scores": charts.zone_scores(ranking, lang),
+        "member_calendar": charts.member_calendar(statuses, MONTHS, lang),
+    }
+
+
+def test_every_chart_builder_is_checked_for_its_series() -> None:
+    import inspect
+
+    builders = {name for name, func in inspect.getmembers(charts, inspect.isfunction)
+                if func.__module__ == charts.__name__ and not name.startswith("_")
+                and inspect.signature(func).return_annotation == "go.Figure"}
+    assert builders == set(_every_chart("zh")), "a new chart builder needs a case in _every_chart"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_chart_has_more_series_than_the_limit(lang: str) -> None:
+    """Given 30 zones, no chart names more than MAX_SERIES series, and every legend lies under the plot
+    (horizontal: it wraps, never scrolls)."""
+    for name, fig in _every_chart(lang).items():
+        named = [tr.name for tr in fig.data if tr.name]  # type: ignore[attr-defined]
+        assert len(named) <= charts.MAX_SERIES, (name, len(named))
+        assert len(fig.data) <= charts.MAX_SERIES + 2, (name, len(fig.data))  # type: ignore[attr-defined]
+        assert fig.layout.legend.orientation == "h", name  # type: ignore[attr-defined]
+
+
+def test_the_zones_beyond_the_limit_become_others() -> None:
+    events = _province_frames()["events"]
+    # zone k fails k times more than zone 0: keep the 11 with most failures, pool the other 19
+    heavy = pl.concat([events.filter(pl.col("zone") == z).sample(1 + i % 12, with_replacement=True, seed=i)
+                       for i, z in enumerate(MANY)])
+    fig = charts.failures_by_zone_month(heavy, MONTHS, "zh")
+    names = [tr.name for tr in fig.data]
+    assert len(names) == charts.MAX_SERIES and names[-1] == "其他 19 个"
+    totals = {tr.name: sum(tr.y) for tr in fig.data}
+    assert sum(totals.values()) == heavy.height  # nothing lost in the pooling
+    assert min(totals[n] for n in names[:-1]) >= heavy.group_by("zone").len()["len"].sort(descending=True)[10]
+    assert fig.data[-1].marker.color == charts.OTHERS
+    trend = charts.zone_trend(_province_frames()["zones"], "participation", 0.8, "en")
+    assert [tr.name for tr in trend.data][:2] == ["1区", "2区"] and trend.data[-1].name == "19 others"
+
+
+def test_failures_per_zone_counts_zones_without_failures() -> None:
+    failures = views.quorum_failures(EVENTS, default_rules())
+    scope = pl.DataFrame({"branch_id": [1, 2, 3], "branch_name": ["一支部", "二支部", "三支部"],
+                          "zone_id": [1, 2, 3], "zone_name": ["一区", "二区", "三区"]})
+    per_zone = views.failures_per_zone(failures, scope)
+    assert per_zone.rows() == [("一区", 1, 1, 1), ("二区", 1, 1, 1), ("三区", 1, 0, 0)]

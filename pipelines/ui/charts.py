@@ -3,6 +3,28 @@
 Each takes the frame a :mod:`pipelines.metrics` function returned (never raw tables), the threshold
 from the rules where one is drawn, and the language for every label. Charts whose cells lead to an
 activity carry its id in ``customdata`` so a click can open the activity detail.
+
+How a chart fits the scale (a committee of 15 branches or a province of 20,000 in 2,500 zones):
+
+- **Series.** No chart has more than :data:`MAX_SERIES` named series (legend entries, colours a
+  reader must tell apart). A builder given more zones keeps the ``MAX_SERIES - 1`` that matter most
+  (most failures, lowest rates) and pools the rest into one grey "others" series, named with how many
+  it holds (:func:`top_with_others`). The legend is horizontal under the plot and, holding at most
+  :data:`MAX_SERIES` entries, wraps instead of scrolling.
+- **Rows.** A heatmap has at most :data:`MAX_HEATMAP_ROWS` rows (branches, zones, members). Beyond
+  that the page shows the zones instead of the branches, and beyond that again a distribution
+  (:func:`distribution`, :func:`count_distribution`) and a ranked bar of the :data:`RANKED_BARS` worst
+  (:func:`ranked_bars`), with the full table under the chart.
+- **Tables** are never drawn as charts: every row of a page's figures is in its table, which pages
+  and searches on the server and downloads whole (:func:`pipelines.ui.common.table`).
+
+Per page: overview (a trend of three rates, one bar series); participation (branch × month heatmap,
+zone × quarter at province scale, otherwise the distribution and the zone table; zone trends: worst
+zones + others); quorum (failures by month per zone: the zones with most failures + others; a ranked
+bar and a distribution of failures per zone when the zones are many); satisfaction (item heatmap of
+branches or zones, distribution); compliance (calendar of branches, zone × quarter, or the zone table);
+rankings (branch scores per zone: the lowest zones + others; score breakdown of the ranked branches
+on request); members (member × month of one branch); activity (one activity's items).
 """
 
 from __future__ import annotations
@@ -20,10 +42,15 @@ AMBER = "#f0a030"
 GREEN = "#2e8b57"
 GREY = "#d9d9d9"
 BLUE = "#2f6db5"
-PALETTE = ["#c0392b", "#2f6db5", "#2e8b57", "#8e44ad", "#f0a030", "#16a085", "#7f8c8d", "#d35400"]
+# One colour per series, as many as MAX_SERIES (the "others" series is grey)
+PALETTE = ["#c0392b", "#2f6db5", "#2e8b57", "#8e44ad", "#f0a030", "#16a085", "#d35400", "#1f3a5f", "#b5179e",
+           "#6b8e23", "#8b5a2b", "#e377c2"]
+OTHERS = "#a6a6a6"
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 MAX_HEATMAP_ROWS = 80  # more rows than this and a heatmap is unreadable: the pages aggregate to zones
-MAX_LINES = 12  # more zones than this and a chart of one line or box per zone waits behind a toggle
+MAX_SERIES = 12  # named series a reader can tell apart; more zones than this: the worst ones and "others"
+RANKED_BARS = 20  # bars of a ranked bar chart (one series): the worst of many zones
+MAX_BOX_POINTS = 500  # a box of more branches than this draws the box only, not a dot per branch
 
 
 def _layout(fig: go.Figure, title: str | None = None, height: int | None = None) -> go.Figure:
@@ -35,6 +62,34 @@ def _layout(fig: go.Figure, title: str | None = None, height: int | None = None)
     if height:
         fig.update_layout(height=height)
     return fig
+
+
+def colour(i: int) -> str:
+    """The colour of the ``i``-th series."""
+    return PALETTE[i % len(PALETTE)]
+
+
+def top_with_others(frame: pl.DataFrame, key: str, order: pl.Expr, lang: str, *, descending: bool = True,
+                    limit: int = MAX_SERIES) -> tuple[pl.DataFrame, list[str], str | None]:
+    """``frame`` with ``key`` cut to at most ``limit`` series: when there are more values, the
+    ``limit - 1`` first by ``order`` (an aggregate per ``key``, e.g. ``pl.len()``; highest first unless
+    ``descending`` is false) keep their name and the rest become one series "others (n)". Returns the
+    frame (``key`` as text, nulls as "—"), the series names in order and the name of the "others"
+    series (last; None when every value kept its name)."""
+    named = frame.with_columns(pl.col(key).cast(pl.Utf8).fill_null("—"))
+    ranked = (named.group_by(key).agg(order.alias("_order"))
+              .sort("_order", key, descending=[descending, False], nulls_last=True)[key].to_list())
+    if len(ranked) <= limit:
+        return named, ranked, None
+    kept = ranked[:limit - 1]
+    rest = t("ui.chart.others", lang, n=len(ranked) - len(kept))
+    named = named.with_columns(pl.when(pl.col(key).is_in(kept)).then(pl.col(key)).otherwise(pl.lit(rest)).alias(key))
+    return named, [*kept, rest], rest
+
+
+def series_colour(i: int, name: str, others: str | None) -> str:
+    """The colour of the ``i``-th series; grey for the "others" series."""
+    return OTHERS if name == others else colour(i)
 
 
 def threshold_scale(threshold: float) -> list[list[Any]]:
@@ -129,11 +184,15 @@ def zone_quarter_heatmap(zones: pl.DataFrame, value: str, threshold: float | Non
 
 
 def zone_trend(zones: pl.DataFrame, value: str, threshold: float | None, lang: str) -> go.Figure:
-    """One line per zone across the quarters of :func:`pipelines.metrics.zone_quarters`."""
+    """One line per zone across the quarters of :func:`pipelines.metrics.zone_quarters`; of more zones
+    than :data:`MAX_SERIES`, the lowest by their mean ``value`` and one line of the others' median."""
+    frame, names, others = top_with_others(zones, "zone", pl.col(value).mean(), lang, descending=False)
+    frame = frame.group_by("zone", "quarter").agg(pl.col(value).median()).sort("quarter")
     fig = go.Figure()
-    for i, (name, part) in enumerate(zones.sort("zone_order", "quarter").group_by("zone", maintain_order=True)):
-        fig.add_scatter(x=[f"Q{q}" for q in part["quarter"]], y=part[value].to_list(), name=str(name[0]),
-                        mode="lines+markers", line={"color": PALETTE[i % len(PALETTE)]})
+    for i, name in enumerate(names):
+        part = frame.filter(pl.col("zone") == name)
+        fig.add_scatter(x=[f"Q{q}" for q in part["quarter"]], y=part[value].to_list(), name=name,
+                        mode="lines+markers", line={"color": series_colour(i, name, others)})
     if threshold is not None:
         fig.add_hline(y=threshold, line_dash="dash", line_color=RED,
                       annotation_text=t("ui.chart.threshold", lang, value=pct_text(threshold)))
@@ -141,13 +200,21 @@ def zone_trend(zones: pl.DataFrame, value: str, threshold: float | None, lang: s
     return _layout(fig, t(f"ui.chart.zone_trend_{value}", lang), height=360)
 
 
-def distribution(values: Sequence[float], threshold: float, lang: str, label_key: str) -> go.Figure:
-    """Histogram of rates (0–1) with the threshold marked."""
-    fig = go.Figure(go.Histogram(x=list(values), xbins={"start": 0, "end": 1.0001, "size": 0.05},
-                                 marker_color=BLUE, opacity=0.85))
+def distribution(values: Sequence[float] | pl.Series, threshold: float, lang: str, label_key: str) -> go.Figure:
+    """Histogram of rates (0–1) in bins of 5 % with the threshold marked. The bins are counted here,
+    not in the browser: a province's year is hundreds of thousands of rates, the chart 20 bars."""
+    width = 0.05
+    series = pl.Series("v", values, dtype=pl.Float64).drop_nulls().drop_nans()
+    bins = (series / width).floor().clip(0, 1 / width - 1).cast(pl.Int64)  # 100 % falls in the last bin
+    counts = dict(bins.value_counts().iter_rows())
+    edges = [round(i * width, 2) for i in range(round(1 / width))]
+    fig = go.Figure(go.Bar(x=[e + width / 2 for e in edges], y=[counts.get(i, 0) for i in range(len(edges))],
+                           width=width * 0.95, marker_color=BLUE, opacity=0.85,
+                           customdata=[f"{pct_text(e)}–{pct_text(e + width)}" for e in edges],
+                           hovertemplate="%{customdata}: %{y}<extra></extra>"))
     fig.add_vline(x=threshold, line_dash="dash", line_color=RED,
                   annotation_text=t("ui.chart.threshold", lang, value=pct_text(threshold)))
-    fig.update_xaxes(tickformat=".0%", title=t(label_key, lang))
+    fig.update_xaxes(tickformat=".0%", title=t(label_key, lang), range=[0, 1])
     fig.update_yaxes(title=t("ui.chart.activities", lang))
     return _layout(fig, t("ui.chart.distribution", lang, what=t(label_key, lang)), height=320)
 
@@ -174,16 +241,41 @@ def month_trend(trend: pl.DataFrame, lang: str, thresholds: dict[str, float]) ->
 
 
 def failures_by_zone_month(failures: pl.DataFrame, months: Sequence[str], lang: str) -> go.Figure:
-    """Stacked bars: quorum failures per month, one colour per zone."""
+    """Stacked bars: quorum failures per month, one colour per zone; of more zones than
+    :data:`MAX_SERIES`, the zones with most failures and one grey series of the others."""
+    frame, names, others = top_with_others(failures, "zone", pl.len(), lang)
+    counts = {(z, m): n for z, m, n in frame.group_by("zone", "month").len().iter_rows()}
     fig = go.Figure()
     x = month_axis(months, lang)
-    for i, (zone, part) in enumerate(failures.group_by("zone", maintain_order=True)):
-        counts = dict(part.group_by("month").len().iter_rows())
-        fig.add_bar(x=x, y=[counts.get(m, 0) for m in months], name=str(zone[0] or "—"),
-                    marker_color=PALETTE[i % len(PALETTE)])
+    for i, zone in enumerate(names):
+        fig.add_bar(x=x, y=[counts.get((zone, m), 0) for m in months], name=zone,
+                    marker_color=series_colour(i, zone, others))
     fig.update_layout(barmode="stack")
-    fig.update_yaxes(title=t("ui.col.quorum_failures", lang), dtick=1, rangemode="tozero")
+    fig.update_yaxes(title=t("ui.col.quorum_failures", lang), rangemode="tozero")
     return _layout(fig, t("ui.chart.failures_by_zone", lang), height=340)
+
+
+def ranked_bars(frame: pl.DataFrame, label: str, value: str, lang: str, title_key: str, *,
+                descending: bool = True, limit: int = RANKED_BARS, rate: bool = False) -> go.Figure:
+    """One series of horizontal bars: the ``limit`` rows of ``frame`` with the highest ``value`` (the
+    lowest unless ``descending``), labelled by ``label``, worst on top."""
+    top = frame.filter(pl.col(value).is_not_null()).sort(value, label, descending=[descending, False]).head(limit)
+    fig = go.Figure(go.Bar(y=top[label].cast(pl.Utf8).to_list(), x=top[value].to_list(), orientation="h",
+                           marker_color=RED if descending else AMBER,
+                           text=[pct_text(v) for v in top[value].to_list()] if rate else None))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title=t(f"ui.col.{value}", lang), tickformat=".0%" if rate else None, rangemode="tozero")
+    return _layout(fig, t(title_key, lang, n=top.height), height=max(300, 22 * top.height + 120))
+
+
+def count_distribution(counts: Sequence[int], lang: str, title_key: str, axis_key: str) -> go.Figure:
+    """How many units (e.g. zones) have 0, 1, 2 ... of something (e.g. quorum failures), counted here."""
+    tally = dict(pl.Series("n", counts, dtype=pl.Int64).value_counts().iter_rows())
+    xs = sorted(tally)
+    fig = go.Figure(go.Bar(x=xs, y=[tally[x] for x in xs], marker_color=BLUE, opacity=0.85))
+    fig.update_xaxes(title=t(axis_key, lang), dtick=1 if xs and xs[-1] <= 20 else None)
+    fig.update_yaxes(title=t("ui.chart.zones", lang))
+    return _layout(fig, t(title_key, lang), height=320)
 
 
 def absence_split(failures: pl.DataFrame, lang: str) -> go.Figure:
@@ -293,13 +385,17 @@ def score_breakdown(ranking: pl.DataFrame, weights: dict[str, float], lang: str)
 
 
 def zone_scores(ranking: pl.DataFrame, lang: str) -> go.Figure:
-    """Zones side by side: each branch's score as a dot in its zone's column (ranked branches only)."""
-    fig = go.Figure()
+    """Zones side by side: each branch's score as a dot in its zone's box (ranked branches only); of more
+    zones than :data:`MAX_SERIES`, the zones of lowest median score and one box of all the others."""
     ranked = ranking.filter(pl.col("score").is_not_null()).sort("zone_id")
-    for i, (zone, part) in enumerate(ranked.group_by("zone", maintain_order=True)):
-        fig.add_box(y=part["score"].to_list(), name=str(zone[0]), boxpoints="all", jitter=0.4, pointpos=0,
-                    marker_color=PALETTE[i % len(PALETTE)], text=part["branch"].to_list(),
-                    hovertemplate="%{text}: %{y}<extra></extra>")
+    frame, names, others = top_with_others(ranked, "zone", pl.col("score").median(), lang, descending=False)
+    fig = go.Figure()
+    for i, zone in enumerate(names):
+        part = frame.filter(pl.col("zone") == zone)
+        fig.add_box(y=part["score"].to_list(), name=zone, boxpoints="all" if part.height <= MAX_BOX_POINTS else False,
+                    jitter=0.4, pointpos=0, marker_color=series_colour(i, zone, others),
+                    text=part["branch"].to_list() if part.height <= MAX_BOX_POINTS else None,
+                    hovertemplate="%{text}: %{y}<extra></extra>" if part.height <= MAX_BOX_POINTS else None)
     fig.update_yaxes(title=t("ui.col.score", lang), range=[0, 100])
     fig.update_layout(showlegend=False)
     return _layout(fig, t("ui.chart.zone_scores", lang), height=360)

@@ -51,6 +51,27 @@ def quorum_failures(events: pl.DataFrame, rules: Rules) -> pl.DataFrame:
             .sort("participation", "month", "branch", "activity_id"))
 
 
+def failures_per_zone(failures: pl.DataFrame, scope: pl.DataFrame) -> pl.DataFrame:
+    """Per zone of ``scope`` (:func:`pipelines.ui.common.branches_in`): its branches, its quorum failures
+    among ``failures`` (:func:`quorum_failures`; zones without any count 0) and the people short; most
+    failures first."""
+    per_zone = failures.group_by("zone").agg(pl.len().alias("quorum_failures"), pl.col("shortfall").sum())
+    return (scope.filter(pl.col("zone_name").is_not_null())
+            .group_by(pl.col("zone_name").alias("zone")).agg(pl.len().alias("branches"))
+            .join(per_zone, on="zone", how="left")
+            .with_columns(pl.col("quorum_failures", "shortfall").fill_null(0).cast(pl.Int64))
+            .sort("quorum_failures", "zone", descending=[True, False]))
+
+
+def lowest_zones(items: pl.DataFrame, n: int) -> pl.DataFrame:
+    """The rows of ``items`` (:func:`pipelines.metrics.item_totals` per zone) of the ``n`` zones whose
+    votes, all items pooled, are least satisfied."""
+    pooled = (items.filter(pl.col("votes") > 0).group_by("zone")
+              .agg(((pl.col("satisfaction") * pl.col("votes")).sum() / pl.col("votes").sum()).alias("rate"))
+              .sort("rate", "zone").head(n))
+    return items.filter(pl.col("zone").is_in(pooled["zone"].to_list()))
+
+
 def violation_counts(counts: pl.DataFrame) -> dict[str, int]:
     """How many activity rows broke each rule, from :func:`pipelines.metrics.event_counts` (the rules
     broken at least once)."""
