@@ -1,7 +1,7 @@
 """What every page uses: language, texts, headers, empty states, issues, downloads and cached queries.
 
 Pages are thin: filters in, a :mod:`pipelines.metrics` function through :func:`metric`, a chart from
-:mod:`pipelines.ui.charts`, render. Query results are cached per database file, data version (the
+:mod:`pipelines.ui.charts`, render. Query results are cached (shared, not copied) per database file, data version (the
 file's modification stamp, so a load by the command line is seen too) and arguments;
 :func:`clear_caches` drops them after every load, undo or rule change made in this server.
 """
@@ -118,7 +118,10 @@ def _as_ids(ids: Iterable[int] | None) -> tuple[int, ...] | None:
     return None if ids is None else tuple(sorted(int(i) for i in ids))
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+# Query results are kept as they are (``cache_resource``), not pickled and copied on every read as
+# ``cache_data`` would: a province's events are a few hundred thousand rows, their copy ~50 ms a page
+# view. Polars frames are immutable and no page changes one in place, so sharing them is safe.
+@st.cache_resource(max_entries=512, show_spinner=False)
 def _run_metric(path: str, version: tuple[int, int, int], name: str, args: tuple[Any, ...],
                 kwargs: tuple[tuple[str, Any], ...]) -> Any:
     func = getattr(importlib.import_module("pipelines.metrics"), name)
@@ -138,7 +141,7 @@ def metric(name: str, *args: Any, **kwargs: Any) -> Any:
     return _run_metric(str(path), data_version(path), name, tuple(args), tuple(sorted(kwargs.items())))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def _run_sql(path: str, version: tuple[int, int, int], name: str,
              params: tuple[tuple[str, Any], ...]) -> pl.DataFrame:
     with db.reading(path) as con, warnings.catch_warnings():
@@ -169,14 +172,33 @@ def rules() -> Rules:
 def clear_caches() -> None:
     """Drop every cached query result; call after a load, an undo or a rule change."""
     st.cache_data.clear()
+    _run_metric.clear()
+    _run_sql.clear()
 
 
 # ------------------------------------------------------------------------------------------- who/scope
+RUN_USER_KEY = "ui_run_user"
+
+
 def current_user() -> User | None:
-    """The signed-in user (``None`` when nobody is)."""
+    """The signed-in user (``None`` when nobody is), checked in the database once per run of the app.
+
+    The shell and every part of a page ask; each check opens the database (~20 ms), and a page asked
+    up to eight times. The answer is kept for the rest of the run only (the run's cursors, which
+    Streamlit renews for every run, mark it), so every run still checks the session afresh."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
     from pipelines import webauth
 
-    return webauth.current_user()
+    ctx = get_script_run_ctx()
+    run = getattr(ctx, "cursors", None)
+    kept = st.session_state.get(RUN_USER_KEY)
+    if run is not None and isinstance(kept, tuple) and kept[0] is run:
+        return kept[1]  # type: ignore[no-any-return]
+    found = webauth.current_user()
+    if run is not None:
+        st.session_state[RUN_USER_KEY] = (run, found)
+    return found
 
 
 def user() -> User:
