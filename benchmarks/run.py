@@ -2,7 +2,8 @@
 """The benchmarks of BENCHMARKS.md: our figure, the usual way's figure measured in the same run, the ratio.
 
     python3 tasks.py bench                      # everything at full scale, results into BENCHMARKS.md
-    python3 tasks.py bench --only queries       # a subset: ingest, queries, memory, incremental
+    python3 tasks.py bench --only queries       # a subset: ingest, queries, memory, incremental, browser
+    python3 tasks.py bench --only browser       # click to content in Chromium on demo, large and province
     python3 tasks.py bench --tiny               # a tiny committee (seconds): checks the script itself
 
 Scales come from ``python -m pipelines demo --scale``: ``large`` (2,000 branches, its workbooks) for
@@ -19,6 +20,9 @@ and the incremental load. Databases and workbooks are built once into ``--work``
 - memory: peak resident memory of the ingest process and of the Streamlit server while a browser opens
   every page (signed in as the demo committee account).
 - incremental: one branch's monthly workbook into the province database, end to end with the refresh.
+- browser: what a person waits for, click to content of every page of the navigation in headless
+  Chromium, cold and warm, on the ``demo``, ``large`` and ``province`` databases
+  (:mod:`benchmarks.browser`).
 Every measured piece runs in a child process so its peak memory is its own.
 """
 
@@ -48,7 +52,8 @@ sys.path.insert(0, str(ROOT))
 
 TARGETS = {"ingest_ratio": 5.0, "ingest_vs_floor": 2.0, "query_median_ms": 150.0, "query_ratio": 10.0,
            "rss_mb": 2048.0, "incremental_s": 2.0}
-BENCHMARKS = ("ingest", "queries", "memory", "incremental")
+BENCHMARKS = ("ingest", "queries", "memory", "incremental", "browser")
+BROWSER_SCALES = ("demo", "large", "province")
 # Text below this line of an existing report (the analysis, written by hand) is kept by a new run.
 NOTES_MARKER = "<!-- analysis: kept across runs -->"
 
@@ -469,6 +474,76 @@ def bench_app_memory(db_path: Path, settle_s: float) -> dict[str, Any]:
     return {"app_rss_mb": peak, "pages": visited}
 
 
+# ------------------------------------------------------------------------------------------ browser
+def bench_browser_scales(work: Path, scales: list[str], seed: int, rounds: int) -> dict[str, Any]:
+    """:func:`benchmarks.browser.bench_browser` on a copy of each scale's database (signing in writes a
+    session, and the cold visits move the file's modification stamp)."""
+    from benchmarks.browser import bench_browser
+
+    out: dict[str, Any] = {"rounds": rounds, "scales": {}}
+    for scale in scales:
+        source = ensure_committee(work, scale, seed)
+        copy = work / f"browser-{scale}.duckdb"
+        shutil.copy(source, copy)
+        log(f"browser: {scale}, {rounds} rounds of every page")
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        try:
+            result = bench_browser(copy, rounds, progress=lambda msg: log(f"browser {scale}: {msg}"))
+        except Exception as exc:  # noqa: BLE001 - one scale failing is reported, the others still run
+            out["scales"][scale] = {"failed": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"}
+            log(f"browser: {scale} failed: {out['scales'][scale]['failed']}")
+            continue
+        finally:
+            copy.unlink(missing_ok=True)
+        result["load_at_start"] = load
+        result["load_at_end"] = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        out["scales"][scale] = result
+    return out
+
+
+def browser_report(section: dict[str, Any], queries: dict[str, Any] | None) -> list[str]:
+    """The Markdown of the browser section: per scale and page, cold and warm click to content beside
+    the query-only median of the same page (province) and the target."""
+    from benchmarks.browser import TARGETS_MS
+
+    lines = ["## Browser: click to content", "", measured(section), "",
+             f"Every page of the navigation clicked in headless Chromium as the committee account, "
+             f"{section['rounds']} rounds (`benchmarks/browser.py`): from the click to the page idle with its "
+             "charts drawn. Cold: the first visit after the data changed (every cached query misses, as after "
+             "a load); warm: the page visited again. Script run: how long the server ran the page, as the "
+             "browser saw it (the rest of click to content is the request and the drawing).", ""]
+    query_pages = (queries or {}).get("pages", {})
+    for scale, r in section["scales"].items():
+        if "failed" in r:
+            lines += [f"### {scale}", "", f"Not measured: {r['failed']}", ""]
+            continue
+        target = TARGETS_MS.get(scale)
+        goal = (f"target: median warm < {target['warm']:.0f} ms, cold < {target['cold']:.0f} ms" if target
+                else "no target")
+        lines += [f"### {scale}", "",
+                  f"Load average at the start {r['load_at_start']}, at the end {r['load_at_end']}; signing in took "
+                  f"{r['sign_in_s']:.1f} s; {goal}.", "",
+                  "| page | cold median ms | cold p95 ms | warm median ms | warm p95 ms | warm script run ms | "
+                  + ("query-only median ms | " if scale == "province" else "") + "median under target |",
+                  "|---|---:|---:|---:|---:|---:|" + ("---:|" if scale == "province" else "") + "---|"]
+        for page, e in r["pages"].items():
+            cold, warm, run = e.get("cold") or {}, e.get("warm") or {}, e.get("run") or {}
+
+            def ms(part: dict[str, Any], key: str) -> str:
+                return f"{part[key]:.0f}" if part else "–"
+
+            ok = None
+            if target and cold and warm:
+                ok = warm["median_ms"] < target["warm"] and cold["median_ms"] < target["cold"]
+            query = query_pages.get(page, {}).get("median_ms")
+            lines.append(f"| {page} | {ms(cold, 'median_ms')} | {ms(cold, 'p95_ms')} | {ms(warm, 'median_ms')} | "
+                         f"{ms(warm, 'p95_ms')} | {ms(run, 'median_ms')} | "
+                         + ((f"{query:.0f} | " if query is not None else "– | ") if scale == "province" else "")
+                         + f"{verdict(ok)} |")
+        lines.append("")
+    return lines
+
+
 # -------------------------------------------------------------------------------------- incremental
 def one_branch_workbook(scale: str, seed: int, out: Path) -> tuple[Path, str]:
     """The monthly workbook of the first branch for its latest activity, as its secretary would upload it."""
@@ -542,8 +617,43 @@ def verdict(ok: bool | None) -> str:
     return "—" if ok is None else ("met" if ok else "**missed**")
 
 
-def report(results: dict[str, Any], args: argparse.Namespace, command: str) -> str:
-    """The Markdown of BENCHMARKS.md."""
+# The heading of each section in the report (a run that measured a section writes it anew).
+HEADINGS = {"ingest": "## Ingest throughput", "queries": "## Page queries", "memory": "## Memory",
+            "incremental": "## Incremental load", "browser": "## Browser: click to content"}
+
+
+def report_sections(text: str) -> dict[str, str]:
+    """The sections of an existing report (above the analysis), by benchmark: its Markdown as written."""
+    body = text.split(NOTES_MARKER, 1)[0]
+    found: dict[str, str] = {}
+    for name, heading in HEADINGS.items():
+        start = body.find("\n" + heading + "\n")
+        if start < 0:
+            continue
+        end = body.find("\n## ", start + 1)
+        found[name] = body[start + 1:end if end >= 0 else len(body)].rstrip() + "\n"
+    return found
+
+
+def query_medians(markdown: str) -> dict[str, dict[str, float]]:
+    """``{page: {"median_ms": ...}}`` from the page-queries table of a report as written."""
+    out: dict[str, dict[str, float]] = {}
+    for line in markdown.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) > 2:
+            try:
+                out[cells[0]] = {"median_ms": float(cells[1])}
+            except ValueError:
+                continue
+    return out
+
+
+def report(results: dict[str, Any], args: argparse.Namespace, command: str,
+           kept: dict[str, str] | None = None) -> str:
+    """The Markdown of BENCHMARKS.md; ``kept``: sections of the existing report for the benchmarks that
+    neither this run nor the saved results of earlier runs measured."""
+    kept = {k: v for k, v in (kept or {}).items() if not results.get(k)}
+    q_figures: dict[str, Any] | None = None
     m = machine()
     lines = ["# Benchmarks", "", f"Last run {dt.date.today().isoformat()}: `{command}`. Each section says when it was "
              "measured (a run of a subset keeps the other sections of earlier runs). Run everything with "
@@ -553,9 +663,13 @@ def report(results: dict[str, Any], args: argparse.Namespace, command: str) -> s
              f"- Load average when the report was written (1, 5, 15 min): {m['load']}; at the start: "
              f"{results.get('load_at_start')}. Other work on the machine slows every figure alike.",
              f"- Scales: ingest `{results.get('ingest_scale')}`, queries/memory/incremental "
-             f"`{results.get('big_scale')}` (seed {args.seed}); built by `python -m pipelines demo --scale NAME`.",
+             f"`{results.get('big_scale')}`, browser "
+             f"`{', '.join((results.get('browser') or {}).get('scales', {})) or ', '.join(BROWSER_SCALES)}`"
+             f" (seed {args.seed}); built by `python -m pipelines demo --scale NAME`.",
              ""]
     ing = results.get("ingest")
+    if "ingest" in kept:
+        lines += [kept["ingest"]]
     if ing:
         lines += ["## Ingest throughput", "", measured(ing), "",
                   f"{ing['files']} workbooks"
@@ -581,6 +695,9 @@ def report(results: dict[str, Any], args: argparse.Namespace, command: str) -> s
         else:
             lines += [f"- {ing.get('note')}", ""]
     q = results.get("queries")
+    if "queries" in kept:
+        lines += [kept["queries"]]
+        q_figures = {"pages": query_medians(kept["queries"])}
     if q:
         lines += ["## Page queries", "", measured(q), "",
                   f"Year {q['year']}, the committee's whole scope. Ours: the `pipelines.metrics` calls behind each "
@@ -608,6 +725,8 @@ def report(results: dict[str, Any], args: argparse.Namespace, command: str) -> s
                 lines.append(f"- **{page}**: {calls}" + (f" — heaviest SQL models (ms, one run): {models}" if models else ""))
         lines.append("")
     mem = results.get("memory")
+    if "memory" in kept:
+        lines += [kept["memory"]]
     if mem:
         lines += ["## Memory", "", measured(mem), "", "| process | peak RSS MB | target < 2048 MB |", "|---|---:|---|"]
         ingest_rss = (ing or {}).get("ingest_rss_mb") or mem.get("ingest_rss_mb")
@@ -621,6 +740,8 @@ def report(results: dict[str, Any], args: argparse.Namespace, command: str) -> s
             lines.append(f"\n{mem['note']}")
         lines.append("")
     inc = results.get("incremental")
+    if "incremental" in kept:
+        lines += [kept["incremental"]]
     if inc:
         lines += ["## Incremental load", "", measured(inc), ""]
         if "seconds" in inc:
@@ -631,6 +752,11 @@ def report(results: dict[str, Any], args: argparse.Namespace, command: str) -> s
                       + (f" Errors: {inc['errors']}" if inc.get("errors") else ""), ""]
         else:
             lines += [f"{inc.get('note')}", ""]
+    browser = results.get("browser")
+    if "browser" in kept:
+        lines += [kept["browser"]]
+    if browser:
+        lines += browser_report(browser, q or q_figures)
     for note in results.get("notes", []):
         lines.append(note)
     return "\n".join(lines).rstrip() + "\n"
@@ -651,6 +777,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="the ingest baseline reads every n-th workbook (default 2, tiny 1)")
     parser.add_argument("--branches", type=int, default=None,
                         help="ingest the workbooks of this many branches (default 100 of large; tiny: all)")
+    parser.add_argument("--rounds", type=int, default=None, help="browser: rounds of every page (default 5, tiny 1)")
+    parser.add_argument("--browser-scales", default=None,
+                        help="browser: comma-separated scales (default demo,large,province; tiny: tiny)")
     parser.add_argument("--report-only", action="store_true",
                         help="write the report from the saved results of earlier runs, measuring nothing")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -693,6 +822,10 @@ def main(argv: list[str] | None = None) -> int:
         results["memory"] = mem
     if "incremental" in only:
         results["incremental"] = bench_incremental(big, big_scale, args.seed, work)
+    if "browser" in only:
+        scales = (args.browser_scales.split(",") if args.browser_scales
+                  else (["tiny"] if args.tiny else list(BROWSER_SCALES)))
+        results["browser"] = bench_browser_scales(work, scales, args.seed, args.rounds or (1 if args.tiny else 5))
     for section in only:
         if section in results:
             results[section]["measured_at"] = f"{dt.datetime.now():%Y-%m-%d %H:%M}"
@@ -704,8 +837,9 @@ def main(argv: list[str] | None = None) -> int:
             for section in BENCHMARKS:
                 if section not in only and section in previous:
                     results[section] = previous[section]
-    text = report(results, args, command)
     target = Path(args.report) if args.report else (work / "BENCHMARKS-tiny.md" if args.tiny else ROOT / "BENCHMARKS.md")
+    old = report_sections(target.read_text(encoding="utf-8")) if target.exists() else {}
+    text = report(results, args, command, old)
     kept = ""
     if target.exists() and NOTES_MARKER in target.read_text(encoding="utf-8"):
         kept = target.read_text(encoding="utf-8").split(NOTES_MARKER, 1)[1]

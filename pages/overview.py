@@ -20,7 +20,6 @@ f = common.filters()
 ids = common.scope_ids(f)
 rules = common.rules()
 today = common.today()
-months = views.month_keys(f, today)
 focus = f.month or (today.month if f.year == today.year else 12)
 figures = common.metric("overview_months", f.year, branch_ids=ids, with_year=True)  # year, months, trend
 year = figures.filter(pl.col("month").is_null()).row(0, named=True)
@@ -65,9 +64,7 @@ st.caption(common.tr("ui.overview.ineligible", count=year["branches_ineligible"]
                      limit=rules.get("evaluation.strikes_limit")))
 
 st.subheader(common.tr("ui.overview.alerts"))
-calendar = common.metric("compliance", f.year, branch_ids=ids, only_missed=True)
-found = views.alerts(views.in_months(events, months), common.metric("strikes", f.year, branch_ids=ids),
-                     views.in_months(calendar, months), rules, lang)
+found = common.alerts_shown(f)
 if not found:
     st.success(common.tr("ui.overview.no_alerts"))
 for alert in found[:ALERTS_SHOWN]:

@@ -494,3 +494,22 @@ def events_shown(chosen: Filters, empty_key: str = "ui.participation.empty", *, 
         empty_state(empty_key, year=chosen.year)
         st.stop()
     return events
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _alerts(path: str, version: tuple[int, int, int], chosen: Filters, ids: tuple[int, ...] | None,
+            months: tuple[str, ...], language: str) -> list[views.Alert]:
+    scope = None if ids is None else set(ids)
+    events = metric("events", chosen.year, branch_ids=scope, ordered=False, only="flagged", columns=views.ALERT_COLUMNS)
+    calendar = metric("compliance", chosen.year, branch_ids=scope, only_missed=True)
+    return views.alerts(views.in_months(events, months), metric("strikes", chosen.year, branch_ids=scope),
+                        views.in_months(calendar, months), rules(), language)
+
+
+def alerts_shown(chosen: Filters) -> list[views.Alert]:
+    """The overview's alerts (:func:`pipelines.ui.views.alerts`) of the filters' year and months within the
+    user's scope, in the user's language, kept until the data changes: a province's year raises tens of
+    thousands, and writing their texts took longer than the queries behind them."""
+    path = db_path()
+    return _alerts(str(path), data_version(path), chosen, _as_ids(scope_ids(chosen)),
+                   tuple(views.month_keys(chosen, today())), lang())
