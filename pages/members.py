@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from pipelines.ui import charts, common, views
+from pipelines.ui.filters import MAX_BRANCH_OPTIONS
 
 common.page_header("ui.nav.members", "ui.members.caption")
 lang = common.lang()
@@ -28,6 +29,9 @@ elif branches.height == 1:
 else:
     if f.zone_id:
         branches = branches.filter(pl.col("zone_id") == f.zone_id)
+    if branches.height > MAX_BRANCH_OPTIONS:  # a province: a zone first, not a list of 20,000 names
+        st.info(common.tr("ui.members.pick_zone", count=branches.height))
+        st.stop()
     names = dict(zip(branches["branch_id"].to_list(), branches["branch_name"].to_list(), strict=True))
     picked = st.selectbox(common.tr("ui.members.pick"), list(names), key="members_branch",
                           format_func=lambda b: names.get(b, str(b)), help=common.tr("ui.members.choose"))

@@ -18,6 +18,9 @@ from pipelines import access
 from pipelines.i18n import DEFAULT_LANG, LANGS, normalise_lang, t
 
 ALL = 0
+# More branches than this and the branch list waits for a zone: a list of 20,000 names is sent to the
+# browser and drawn again on every page view, and nobody scrolls it.
+MAX_BRANCH_OPTIONS = 400
 LANG_NAMES = {"zh": "简体中文", "en": "English"}
 
 
@@ -97,6 +100,16 @@ def branch_options(branches: pl.DataFrame, visible: set[int] | None, zone_id: in
     return out
 
 
+def chosen_only(names: Mapping[int, str], chosen: object, in_url: str | None) -> dict[int, str]:
+    """Of ``{branch_id: name}``, the branch already chosen (its id in the session, or its name in the
+    URL, as a link gives it), or nothing."""
+    if isinstance(chosen, int) and chosen in names:
+        return {chosen: names[chosen]}
+    if in_url:
+        return {i: n for i, n in names.items() if n == in_url}
+    return {}
+
+
 def branch_scope(filters: Filters, visible: set[int] | None, branches: pl.DataFrame) -> set[int] | None:
     """The branches a page's query covers: the chosen branch, else the chosen zone, cut to the visible ones.
 
@@ -165,8 +178,12 @@ def render(lang: str, years: Iterable[int], branches: pl.DataFrame, visible: set
                           format_func=lambda v: t("ui.filter.all", lang) if v == ALL else zones.get(v, str(v)),
                           key="zone", bind="query-params")
     names = branch_options(branches, visible, zone or None)
+    help_text = t("ui.filter.branch_help", lang)
+    if len(names) > MAX_BRANCH_OPTIONS:  # too many to list: the chosen one only, until a zone is chosen
+        names = chosen_only(names, st.session_state.get("branch"), st.query_params.get("branch"))
+        help_text = t("ui.filter.branch_pick_zone", lang, limit=MAX_BRANCH_OPTIONS)
     branch = side.selectbox(t("ui.filter.branch", lang), [ALL, *names],
                             format_func=lambda v: t("ui.filter.all", lang) if v == ALL else names.get(v, str(v)),
-                            key="branch", bind="query-params", help=t("ui.filter.branch_help", lang))
+                            key="branch", bind="query-params", help=help_text)
     return Filters(year=int(year or year_default), quarter=quarter or None, month=month or None,
                    zone_id=zone or None, branch_id=branch or None)
