@@ -488,7 +488,7 @@ def bench_browser_scales(work: Path, scales: list[str], seed: int, rounds: int) 
         log(f"browser: {scale}, {rounds} rounds of every page")
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         try:
-            result = bench_browser(copy, rounds, progress=lambda msg: log(f"browser {scale}: {msg}"))
+            result = bench_browser(copy, rounds, progress=lambda msg, s=scale: log(f"browser {s}: {msg}"))
         except Exception as exc:  # noqa: BLE001 - one scale failing is reported, the others still run
             out["scales"][scale] = {"failed": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"}
             log(f"browser: {scale} failed: {out['scales'][scale]['failed']}")
@@ -508,7 +508,7 @@ def browser_report(section: dict[str, Any], queries: dict[str, Any] | None) -> l
 
     lines = ["## Browser: click to content", "", measured(section), "",
              f"Every page of the navigation clicked in headless Chromium as the committee account, "
-             f"{section['rounds']} rounds (`benchmarks/browser.py`): from the click to the page idle with its "
+             f"rounds: {section['rounds']} (`benchmarks/browser.py`), from the click to the page idle with its "
              "charts drawn. Cold: the first visit after the data changed (every cached query misses, as after "
              "a load); warm: the page visited again. Script run: how long the server ran the page, as the "
              "browser saw it (the rest of click to content is the request and the drawing).", ""]

@@ -112,3 +112,30 @@ def test_the_benchmark_makes_the_calls_each_page_makes(bench_db: Path, page: str
         made = [call for call in made if call[0] != "members"]
     assert made, f"the {page} page made no metrics call"
     assert {_call_key(*call, year=year) for call in made} == {_call_key(*call, year=year) for call in listed}
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_browser_benchmark_runs_at_tiny_scale(tmp_path: Path) -> None:
+    """``--only browser`` serves the tiny committee, signs in, clicks every page of the menu cold and warm
+    in headless Chromium and reports each page's click-to-content figures."""
+    from conftest import CHROMIUM
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed")
+    report = tmp_path / "BENCHMARKS.md"
+    proc = subprocess.run([sys.executable, "benchmarks/run.py", "--tiny", "--only", "browser", "--work",
+                           str(tmp_path / "work"), "--report", str(report)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "## Browser: click to content" in report.read_text(encoding="utf-8")
+    results = json.loads((tmp_path / "work" / "bench-results.json").read_text(encoding="utf-8"))
+    tiny = results["browser"]["scales"]["tiny"]
+    assert "failed" not in tiny, tiny
+    # every page of the committee's menu, each clicked cold and warm, each click timed
+    assert set(tiny["pages"]) == {"overview", "participation", "quorum", "satisfaction", "compliance", "rankings",
+                                  "members", "activity", "upload", "snapshots", "rules", "admin"}
+    for figures in tiny["pages"].values():
+        assert figures["cold"]["n"] == 1 and figures["warm"]["n"] == 1
+        assert 0 < figures["warm"]["median_ms"] < 60_000 and 0 < figures["cold"]["median_ms"] < 60_000
+    assert not (tmp_path / "work" / "browser-tiny.duckdb").exists()  # the copy it served is removed
