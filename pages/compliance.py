@@ -50,8 +50,8 @@ if counts:
 
 st.subheader(common.tr("ui.compliance.list"))
 broken = views.with_violation_text(common.events_shown(f, "ui.compliance.empty", only="violating",
-                                                      columns=views.COMPLIANCE_COLUMNS), lang).sort(
-    "month", "branch", "activity_id")
+                                                      columns=views.COMPLIANCE_COLUMNS,
+                                                      order=("month", "branch", "activity_id")), lang)
 if broken.is_empty():
     st.success(common.tr("ui.compliance.none"))
 else:

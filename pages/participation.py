@@ -14,7 +14,7 @@ ids = common.scope_ids(f)
 rules = common.rules()
 threshold = float(rules.get("attendance.quorum_threshold"))
 months = views.month_keys(f, common.today())
-events = common.events_shown(f, columns=views.PARTICIPATION_COLUMNS)
+events = common.events_shown(f, columns=views.PARTICIPATION_COLUMNS, order=("month", "branch", "date", "activity_id"))
 
 scope = common.branches_in(ids)
 if scope.height > charts.MAX_HEATMAP_ROWS:
@@ -47,7 +47,7 @@ if scope.height <= charts.MAX_HEATMAP_ROWS and common.heavy("distribution"):
 
 st.subheader(common.tr("ui.participation.table"))
 st.caption(common.tr("ui.table.click_row"))
-row = common.table(events.sort("month", "branch", "date", "activity_id", nulls_last=True), "participation",
+row = common.table(events, "participation",
                    file_name=f"participation-{f.year}",
                    search=["branch", "zone", "topic"], selectable=True,
                    columns=["branch", "zone", "month", "date", "topic", "expected", "present", "excused",

@@ -65,15 +65,12 @@ if scope.is_empty():
 elif scope.height > MAX_BRANCHES_FOR_MEMBERS:
     st.info(common.tr("ui.quorum.members_narrow", count=scope.height))
 else:
-    frames = []
-    for branch in scope["branch_name"].to_list():
-        part = common.metric("members", branch, f.year).filter(pl.col("warning"))
-        if not part.is_empty():
-            frames.append(part.with_columns(pl.lit(branch).alias("branch")))
-    if not frames:
+    members = common.metric_per_branch("members", scope["branch_name"].to_list(), f.year)
+    warned = members.filter(pl.col("warning")) if not members.is_empty() else members
+    if warned.is_empty():
         st.success(common.tr("ui.quorum.no_warnings"))
     else:
-        warned = views.with_warning_text(pl.concat(frames, how="diagonal_relaxed"), lang)
+        warned = views.with_warning_text(warned, lang)
         st.caption(common.tr("ui.quorum.warning_rule", row=rules.get("warnings.unexcused_in_a_row"),
                              year=rules.get("warnings.unexcused_per_year")))
         common.table(warned, "quorum_members", file_name=f"member-warnings-{f.year}", search=["branch", "name"],

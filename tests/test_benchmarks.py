@@ -106,10 +106,6 @@ def test_the_benchmark_makes_the_calls_each_page_makes(bench_db: Path, page: str
         made.clear()
         at.switch_page(f"pages/{page}.py").run()
     assert not at.exception and not at.error, (at.exception, at.error)
-    if page == "quorum":
-        # A scope of at most 40 branches also lists each branch's member warnings (one members() call per
-        # branch); a province never has so few branches, so the benchmark leaves them out.
-        made = [call for call in made if call[0] != "members"]
     assert made, f"the {page} page made no metrics call"
     assert {_call_key(*call, year=year) for call in made} == {_call_key(*call, year=year) for call in listed}
 

@@ -80,24 +80,21 @@ def year_options(years: Iterable[int], today: dt.date) -> list[int]:
 
 def zone_options(branches: pl.DataFrame, visible: set[int] | None) -> dict[int, str]:
     """``{zone_id: name}`` of the zones holding at least one visible branch, in display order."""
-    seen: dict[int, str] = {}
-    for row in branches.iter_rows(named=True):
-        if row["zone_id"] is None or not access.in_scope(visible, row["branch_id"]):
-            continue
-        seen.setdefault(int(row["zone_id"]), str(row["zone_name"]))
-    return seen
+    shown = _visible(branches, visible).filter(pl.col("zone_id").is_not_null()).unique("zone_id", maintain_order=True)
+    return dict(zip(shown["zone_id"].cast(pl.Int64).to_list(), shown["zone_name"].cast(pl.Utf8).to_list(), strict=True))
+
+
+def _visible(branches: pl.DataFrame, visible: set[int] | None) -> pl.DataFrame:
+    return branches if visible is None else branches.filter(pl.col("branch_id").is_in(list(visible)))
 
 
 def branch_options(branches: pl.DataFrame, visible: set[int] | None, zone_id: int | None) -> dict[int, str]:
     """``{branch_id: name}`` of the visible branches, within the chosen zone when there is one."""
-    out: dict[int, str] = {}
-    for row in branches.iter_rows(named=True):
-        if not access.in_scope(visible, row["branch_id"]):
-            continue
-        if zone_id and row["zone_id"] != zone_id:
-            continue
-        out[int(row["branch_id"])] = str(row["branch_name"])
-    return out
+    shown = _visible(branches, visible)
+    if zone_id:
+        shown = shown.filter(pl.col("zone_id") == zone_id)
+    return dict(zip(shown["branch_id"].cast(pl.Int64).to_list(), shown["branch_name"].cast(pl.Utf8).to_list(),
+                    strict=True))
 
 
 def chosen_only(names: Mapping[int, str], chosen: object, in_url: str | None) -> dict[int, str]:
