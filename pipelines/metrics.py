@@ -11,7 +11,7 @@ read it as a table named ``judged_activity_branch`` (ids only: the models that a
 line and snapshots.
 
 Scope: ``branch_ids`` (a set of branch ids, ``None`` = all) limits the rows returned; ranks are always
-computed over the whole committee. ``today`` (default: the real date) fixes which months are complete.
+computed over the whole committee. ``today`` (default: :func:`pipelines.clock.today`) fixes which months are complete.
 
 Conventions decided here (see also ``sql/refresh_member_status.sql``):
 
@@ -38,7 +38,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from pipelines import db
+from pipelines import clock, db
 from pipelines.config import Rules, load_rules
 from pipelines.errors import PartydayError, error
 
@@ -162,7 +162,7 @@ def counted_months(year: int, today: date | None = None, quarter: int | None = N
 
     A past year counts all twelve; the current year the months before today's; a future year none.
     """
-    today = today or date.today()
+    today = today or clock.today()
     last = 12 if year < today.year else (today.month - 1 if year == today.year else 0)
     months = range(1, last + 1)
     if quarter is not None:
@@ -353,7 +353,7 @@ def _overview(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, periods: 
               branch_ids: Iterable[int] | None, today: date | None) -> pl.DataFrame:
     return run_figures(con, rules, "overview", HELD, **figure_params(
         con, rules, year, branch_ids=branch_ids, months=counted_months(year, today), periods=periods,
-        today=today or date.today(), year=year))
+        today=today or clock.today(), year=year))
 
 
 def overview(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, month: int | None = None,

@@ -11,13 +11,13 @@ import argparse
 import json
 import math
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 import polars as pl
 
 from pipelines import access, auth, db, metrics
 from pipelines.cli import print_json
+from pipelines.clock import iso_day
 from pipelines.config import load_rules
 from pipelines.errors import PartydayError, error
 from pipelines.i18n import t
@@ -41,10 +41,6 @@ def _year(text: str) -> int:
     return value
 
 
-def _day(text: str) -> date:
-    return date.fromisoformat(text)
-
-
 def register(sub: Any) -> None:
     """Add the figure commands to the command line."""
     def command(name: str, text: str, handler: Callable[[argparse.Namespace], int], *,
@@ -57,7 +53,7 @@ def register(sub: Any) -> None:
         if quarter:
             p.add_argument("--quarter", type=int, choices=(1, 2, 3, 4))
         if today:
-            p.add_argument("--today", type=_day, default=None,
+            p.add_argument("--today", type=iso_day, default=None,
                            help="judge the months complete before this date (default: today), YYYY-MM-DD")
         p.add_argument("--json", action="store_true")
         p.set_defaults(handler=handler)

@@ -18,6 +18,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from pipelines import clock
 from pipelines.config import Rules, default_rules
 from pipelines.demo import names as nm
 
@@ -122,7 +123,7 @@ def generate(scale: str | Scale = "demo", seed: int = 2, today: date | None = No
     ``demo`` is seed 002's sub-factory committee: 15 branches in 4 zones, 2 years to ``today``.
     """
     sc = SCALES[scale] if isinstance(scale, str) else scale
-    today = today or date.today()
+    today = today or clock.today()
     rules = rules or default_rules()
     rng = np.random.default_rng([seed, 2002])
     demo = sc.name == "demo"

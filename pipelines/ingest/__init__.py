@@ -72,7 +72,7 @@ def _sorted(issues: Iterable[Issue]) -> list[Issue]:
 
 def _load(con: duckdb.DuckDBPyConnection, name: str, data: bytes, sha: str, *, branch: str | None, kind: str | None,
           actor: str | None, allowed: set[int] | None, roster_date: date | None, rules: Any,
-          refresh_years: set[int] | None = None) -> FileResult:
+          refresh_years: set[int] | None = None, today: date | None = None) -> FileResult:
     """Parse and load one file inside ``con``'s transaction; raises :class:`_Rollback` carrying a refusal.
 
     The derived figures are refreshed for the years touched plus ``refresh_years`` (a batch refreshes
@@ -81,7 +81,7 @@ def _load(con: duckdb.DuckDBPyConnection, name: str, data: bytes, sha: str, *, b
     limits = Limits.from_rules(rules)
     upload_id = int(con.execute("select nextval('seq_id')").fetchall()[0][0])
     loader = Loader(con, upload_id, rules=rules, branch=branch, allowed_branch_ids=allowed, roster_date=roster_date,
-                    actor=actor)
+                    today=today, actor=actor)
     parsed: ParsedFile = parse_file(name, data, limits, kind=kind, known=loader.known())
     issues = list(parsed.issues)
     for p in parsed.sheets:
@@ -158,7 +158,8 @@ BATCH_FILES = 50  # files loaded under one hold of the lock; readers get a turn 
 
 def ingest_files(db_path: str | Path | None, files: Sequence[FileInput], *, branch: str | None = None,
                  kind: str | None = None, actor: str | None = None, allowed_branch_ids: set[int] | None = None,
-                 roster_date: date | None = None, lang: str = "zh", progress: Progress | None = None) -> list[FileResult]:
+                 roster_date: date | None = None, lang: str = "zh", progress: Progress | None = None,
+                 today: date | None = None) -> list[FileResult]:
     """Load each file in its own transaction (whole or not at all); one file's failure never affects another.
 
     ``allowed_branch_ids=None`` means any branch; otherwise a file about another branch is refused.
@@ -193,7 +194,7 @@ def ingest_files(db_path: str | Path | None, files: Sequence[FileInput], *, bran
                         else:
                             res = _load(con, name, data, sha, branch=branch, kind=kind, actor=actor,
                                         allowed=allowed_branch_ids, roster_date=roster_date, rules=rules,
-                                        refresh_years=touched)
+                                        refresh_years=touched, today=today)
                             results.append(res)
                             touched |= set(res.summary.get("years", []))
                             if branches is not None:

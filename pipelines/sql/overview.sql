@@ -69,11 +69,12 @@ single_months as (
         activity_month,
         count(*) filter (where parts = 1) as single_activities,  -- one row each
         count(*) as branch_activities,
-        sum(participation) as participation_sum,
+        -- rates summed as decimals: exact, so the figure does not depend on the order rows are stored in
+        sum(cast(participation as decimal(18, 15))) as participation_sum,
         count(participation) as participation_n,
         count(*) filter (where quorum_met) as quorum_met,
         count(*) filter (where not quorum_met) as quorum_failures,
-        sum(satisfaction) as satisfaction_sum,
+        sum(cast(satisfaction as decimal(18, 15))) as satisfaction_sum,
         count(satisfaction) as satisfaction_n,
         count(*) filter (where low_satisfaction) as low_satisfaction_events,
         count(*) filter (where violation_count > 0) as activities_with_violations

@@ -20,7 +20,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from pipelines import access, db
+from pipelines import access, clock, db
 from pipelines.access import User
 from pipelines.config import Rules, load_rules
 from pipelines.errors import Issue, PartydayError
@@ -369,7 +369,7 @@ def filters() -> Filters:
     found = st.session_state.get(FILTERS_KEY)
     if isinstance(found, Filters):
         return found
-    return Filters(year=default_year(sql_frame("ui_years")["year"].to_list(), dt.date.today()))
+    return Filters(year=default_year(sql_frame("ui_years")["year"].to_list(), today()))
 
 
 def branches() -> pl.DataFrame:
@@ -448,8 +448,9 @@ def heavy(key: str) -> bool:
 
 
 def today() -> dt.date:
-    """Today's date (the dashboard judges months up to it)."""
-    return dt.date.today()
+    """The day the dashboard judges as of (:func:`pipelines.clock.today`: ``$PARTYDAY_TODAY`` when the
+    server was started with it, else the machine's date)."""
+    return clock.today()
 
 
 def counts_shown(chosen: Filters) -> pl.DataFrame:
