@@ -49,7 +49,7 @@ def test_one_seed_and_day_give_the_same_figures_on_another_machine_date(demo_db:
         cmd = [FAKETIME, "2028-02-29 23:30:00", *cmd]
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr
-    assert '"today": "2026-11-23"' in proc.stdout
+    assert f'"today": "{TODAY.isoformat()}"' in proc.stdout
     assert table_contents(demo_db) == table_contents(again)
     # ... and the figures, judged as of the same day by commands run on yet another machine date
     assert figures(demo_db, TODAY) == figures(again, TODAY)
@@ -80,16 +80,16 @@ def test_the_clock_reads_the_pinned_day_or_the_machine(monkeypatch: pytest.Monke
                                           "YYYY-MM-DD, e.g. 2026-06-30.")
 
 
-# The only places that may read the machine's clock: the clock itself, and the stamps of real moments
-# (sign-in sessions expire in real time; backups are named by when they were made).
-REAL_CLOCK = {"pipelines/clock.py", "pipelines/auth.py", "pipelines/backup.py"}
+# The only places that may read the machine's clock: the clock itself, the stamps of real moments
+# (sign-in sessions expire in real time; backups are named by when they were made), and this file.
+REAL_CLOCK = {"pipelines/clock.py", "pipelines/auth.py", "pipelines/backup.py", "tests/test_clock.py"}
 READS_CLOCK = re.compile(r"\b(date\.today|datetime\.now|datetime\.today|time\.localtime|current_date)\b")
 
 
 def test_today_is_read_in_one_place() -> None:
     found = []
     for path in sorted([*ROOT.glob("pipelines/**/*.py"), *ROOT.glob("pipelines/sql/*.sql"), *ROOT.glob("pages/*.py"),
-                        ROOT / "app.py"]):
+                        ROOT / "app.py", *ROOT.glob("tests/*.py")]):
         rel = path.relative_to(ROOT).as_posix()
         if rel in REAL_CLOCK:
             continue
@@ -117,6 +117,12 @@ def test_the_pages_months_and_default_year_at_the_year_boundary() -> None:
     assert views.month_keys(Filters(year=2027), date(2026, 12, 31)) == []
     assert views.month_keys(Filters(year=2027), date(2027, 1, 1)) == ["2027-01"]
     assert views.month_keys(Filters(year=2026), date(2027, 1, 1))[-1] == "2026-12"
+    # the month in progress: December on New Year's Eve, none of the old year's on New Year's Day
+    assert views.in_progress_key(Filters(year=2026), date(2026, 12, 31)) == "2026-12"
+    assert views.in_progress_key(Filters(year=2026), date(2027, 1, 1)) is None
+    assert views.in_progress_key(Filters(year=2027), date(2027, 1, 1)) == "2027-01"
+    assert views.in_progress_key(Filters(year=2026), date(2026, 11, 30)) == "2026-11"
+    assert views.in_progress_key(Filters(year=2026), date(2026, 12, 1)) == "2026-12"
     # the default year follows the clock once the new year has data, and the new year can be chosen at once
     assert default_year([2025, 2026], date(2026, 12, 31)) == 2026
     assert default_year([2025, 2026], date(2027, 1, 1)) == 2026

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import shutil
 
 import pytest
+from conftest import TODAY
 from pages_support import app, cli_json, frames, metric_value
 
-YEAR = dt.date.today().year
+YEAR = TODAY.year
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +70,49 @@ def test_a_zone_leader_sees_only_their_zone(db) -> None:
     assert not at.exception
     assert at.sidebar.selectbox(key="zone").options == ["全部", "第一协作区"]
     assert set(frames(at)[0]["协作区"]) == {"第一协作区"}
+
+
+def month_cells(at, figure: int = 0, trace: int = 1) -> dict[str, dict[str, str]]:
+    """The texts of a branch × month chart on the page: {month label: {branch: text}}."""
+    spec = json.loads(at.get("plotly_chart")[figure].proto.spec)
+    heat = spec["data"][trace]
+    return {month: {b: line[j] for b, line in zip(heat["y"], heat["text"], strict=True)}
+            for j, month in enumerate(heat["x"])}
+
+
+def test_the_month_in_progress_is_not_missed_on_the_pages(db, events, monkeypatch) -> None:
+    # The demo runs up to the suite's day. On the last day of that month the branches that have not held
+    # it yet are in progress (本月进行中), not missed; the next day that month is over (未开展) and the new
+    # one is in progress for every branch; across a year's end the year shown is complete.
+    last = (TODAY.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    following = last + dt.timedelta(days=1)
+    label, next_label = f"{TODAY.month}月", f"{following.month}月"
+    held = {e["branch"] for e in events if e["month"] == f"{TODAY.year}-{TODAY.month:02d}"}
+
+    monkeypatch.setenv("PARTYDAY_TODAY", last.isoformat())
+    at = app(db, page="participation", lang="zh", params={"year": TODAY.year})
+    assert not at.exception
+    cells = month_cells(at)
+    branches = set(cells[label])
+    assert len(branches) == 15 and list(cells)[-1] == label  # no month after today's
+    assert {b for b, c in cells[label].items() if c == "本月进行中"} == branches - held
+    assert all(cells[label][b].endswith("%") for b in held)
+    assert all(c != "本月进行中" for m, column in cells.items() if m != label for c in column.values())
+    at = app(db, page="compliance", lang="zh", params={"year": TODAY.year})
+    assert not at.exception
+    calendar = month_cells(at, trace=0)
+    assert {b for b, c in calendar[label].items() if c == "本月进行中"} == branches - held
+    assert "未开展" not in calendar[label].values()
+    at = app(db, lang="zh", params={"year": TODAY.year})  # the overview: this month is in progress, not missed
+    assert metric_value(at, "缺月") == "本月进行中"
+
+    monkeypatch.setenv("PARTYDAY_TODAY", following.isoformat())
+    at = app(db, page="participation", lang="zh", params={"year": TODAY.year})
+    assert not at.exception
+    cells = month_cells(at)
+    assert {b for b, c in cells[label].items() if c == "未开展"} == branches - held
+    if following.year == TODAY.year:
+        assert set(cells[next_label].values()) == {"本月进行中"}
+    else:
+        assert list(cells)[-1] == "12月"
+        assert all(c != "本月进行中" for column in cells.values() for c in column.values())

@@ -4,6 +4,7 @@ workbook read back against the stored snapshot, deletion by the committee only."
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from conftest import run_cli
+from conftest import TODAY, run_cli
 
 from pipelines import db, metrics
 from pipelines.config import save_overrides
@@ -237,3 +238,19 @@ def test_a_snapshot_survives_backup_and_restore(copy_demo_db: Path, tmp_path: Pa
     assert cli_json(restored, "snapshot", "check", "1", "--json")["matches"] is True
     # numbering goes on after the restored snapshots
     assert take(restored, year)["id"] == 2
+
+
+def test_a_snapshot_of_a_running_year_counts_the_months_ended_when_it_was_taken(copy_demo_db: Path) -> None:
+    # Taken on the last day of the suite's month, that month is in progress: not counted, not missed.
+    # Taken the next day it is counted (missed where nothing was held); each check judges as of its taking.
+    last = (TODAY.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    following = last + dt.timedelta(days=1)
+    for day, counted in ((last, TODAY.month - 1), (following, 12 if following.year > TODAY.year else TODAY.month)):
+        proc = run_cli("snapshot", "create", "--year", str(TODAY.year), "--json", db=copy_demo_db, check=True,
+                       env={"PARTYDAY_TODAY": day.isoformat()})
+        head = json.loads(proc.stdout)
+        assert str(head["taken_at"]).startswith(day.isoformat())
+        snap = cli_json(copy_demo_db, "snapshot", "show", str(head["id"]), "--json")
+        assert {r["months"] for r in snap["ranking"]} == {counted}
+        assert all(r["held_months"] <= counted for r in snap["ranking"])
+        assert cli_json(copy_demo_db, "snapshot", "check", str(head["id"]), "--json")["matches"] is True

@@ -25,7 +25,7 @@ from pipelines.i18n import t
 # The keys of issue 4 first; the other columns of each metrics frame follow.
 EVENT_KEYS = ("branch", "zone", "month", "date", "topic", "expected", "present", "excused", "unexcused",
               "participation", "quorum_met", "satisfaction", "ballots")
-COMPLIANCE_KEYS = ("branch", "zone", "month", "held", "violations")
+COMPLIANCE_KEYS = ("branch", "zone", "month", "status", "held", "violations")
 RANKING_KEYS = ("branch", "zone", "score", "rank", "zone_rank", "eligible", "low_satisfaction_events",
                 "too_little_data", "components")
 MEMBER_KEYS = ("name", "present", "excused", "unexcused", "warning")
@@ -54,12 +54,13 @@ def register(sub: Any) -> None:
             p.add_argument("--quarter", type=int, choices=(1, 2, 3, 4))
         if today:
             p.add_argument("--today", type=iso_day, default=None,
-                           help="judge the months complete before this date (default: today), YYYY-MM-DD")
+                           help="judge the months complete before this date; its month is in progress "
+                                "(default: $PARTYDAY_TODAY or the machine's date), YYYY-MM-DD")
         p.add_argument("--json", action="store_true")
         p.set_defaults(handler=handler)
 
     command("events", "per activity and branch: expected, present, participation, quorum, satisfaction",
-            cmd_events, branch=True)
+            cmd_events, branch=True, today=True)
     command("compliance", "per branch and month: held, and the rules broken", cmd_compliance, branch=True,
             today=True)
     command("ranking", "branches ranked by score (participation, satisfaction, compliance)", cmd_ranking,
@@ -131,8 +132,8 @@ def _cell(value: Any) -> str:
 
 
 def cmd_events(args: argparse.Namespace) -> int:
-    return _run(args, lambda con, rules, scope: metrics.events(con, rules, args.year, branch=args.branch,
-                                                                branch_ids=scope), EVENT_KEYS)
+    return _run(args, lambda con, rules, scope: metrics.with_month_status(metrics.events(
+        con, rules, args.year, branch=args.branch, branch_ids=scope), args.today), EVENT_KEYS)
 
 
 def cmd_compliance(args: argparse.Namespace) -> int:

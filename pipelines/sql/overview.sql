@@ -2,6 +2,8 @@
 -- activities, average participation, quorum failures, satisfaction, compliance and the branches at risk
 -- of three strikes. One row per month of $periods (first days of months) and one for the whole year
 -- (activity_month null). Members are counted on the last day of the period, or $today if earlier.
+-- status: `ended` (a counted month, $months), `in_progress` ($in_progress: this month, not yet due, never
+-- missed) or `to_come`; the year is in progress while one of its months is.
 -- Reads `judged_activity_branch` (the whole year, for the strikes) and `held_months` (the counted months),
 -- composed in by pipelines.metrics.
 with scoped_branches as (
@@ -132,6 +134,13 @@ final as (
     select
         p.activity_month,
         strftime(p.activity_month, '%Y-%m') as month,
+        case
+            when p.activity_month is null and $in_progress is not null then 'in_progress'
+            when p.activity_month is null then (case when len($months) = 12 then 'ended' else 'to_come' end)
+            when p.activity_month = $in_progress then 'in_progress'
+            when list_contains(cast($months as date[]), p.activity_month) then 'ended'
+            else 'to_come'
+        end as status,
         (select count(*) from scoped_branches) as branches,
         coalesce(r.members, 0) as members,
         coalesce(a.activities, 0) as activities,

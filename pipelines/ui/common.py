@@ -118,10 +118,15 @@ def _as_ids(ids: Iterable[int] | None) -> tuple[int, ...] | None:
     return None if ids is None else tuple(sorted(int(i) for i in ids))
 
 
+def metrics_module() -> Any:
+    """:mod:`pipelines.metrics`, imported when a page first needs a figure."""
+    return importlib.import_module("pipelines.metrics")
+
+
 @st.cache_data(max_entries=512, show_spinner=False)
 def _run_metric(path: str, version: tuple[int, int, int], name: str, args: tuple[Any, ...],
                 kwargs: tuple[tuple[str, Any], ...]) -> Any:
-    func = getattr(importlib.import_module("pipelines.metrics"), name)
+    func = getattr(metrics_module(), name)
     call_kwargs = {k: (set(v) if k == "branch_ids" and v is not None else v) for k, v in kwargs}
     with db.reading(path) as con:
         params = list(inspect.signature(func).parameters)
@@ -131,9 +136,13 @@ def _run_metric(path: str, version: tuple[int, int, int], name: str, args: tuple
 
 
 def metric(name: str, *args: Any, **kwargs: Any) -> Any:
-    """``pipelines.metrics.<name>(con, rules, *args, **kwargs)``, cached until the data changes."""
+    """``pipelines.metrics.<name>(con, rules, *args, **kwargs)``, cached until the data changes, as of
+    :func:`today` for a figure that depends on the day (the day is part of the cache key, so a server
+    running past a month's end judges the new month)."""
     if "branch_ids" in kwargs:
         kwargs["branch_ids"] = _as_ids(kwargs["branch_ids"])
+    if "today" not in kwargs and "today" in inspect.signature(getattr(metrics_module(), name)).parameters:
+        kwargs["today"] = today()
     path = db_path()
     return _run_metric(str(path), data_version(path), name, tuple(args), tuple(sorted(kwargs.items())))
 
