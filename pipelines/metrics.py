@@ -391,9 +391,8 @@ def overview(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, month: int
     """The committee at a glance: one row for ``year`` (or one ``month`` of it, 1–12).
 
     Columns: ``activity_month`` (null for the year), ``month`` ("YYYY-MM" or null), ``status``
-    (:func:`month_status` of the month on ``today``; the year is ``in_progress`` while one of its months is),
-    ``branches,
-    members`` (on the roster at the end of the period, or today), ``activities, branch_activities,
+    (:func:`month_status` of the month on ``today``; the year is ``in_progress`` while one of its months
+    is), ``branches, members`` (on the roster at the end of the period, or today), ``activities, branch_activities,
     participation, quorum_rate, quorum_failures, satisfaction, low_satisfaction_events,
     activities_with_violations, branch_months, held_months, compliant_months, missed_months, compliance,
     branches_ineligible`` (three strikes or more in the year), ``branches_at_risk`` (one strike short).

@@ -57,7 +57,7 @@ def test_rankings_match_the_command_line(db) -> None:
         score, rank, zone_rank = shown[r["branch"]]
         assert score == r["score"]
         ties = sum(1 for o in ranking if o["rank"] == r["rank"])
-        assert rank == (f"{r['rank']} (tie)" if ties > 1 else str(r["rank"]))
+        assert rank == ("–" if r["rank"] is None else f"{r['rank']} (tie)" if ties > 1 else str(r["rank"]))
     zones = frames(at)[0]
     assert set(zones["Leader unit"]) and set(zones["Deputy unit"])
 

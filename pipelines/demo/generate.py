@@ -329,8 +329,8 @@ def _activities(rng: np.random.Generator, sc: Scale, rules: Rules, today: date, 
 
     # Joint zone activities: the quarter's leader unit hosts, every branch of the zone takes part.
     joint: list[tuple[int, int]] = []  # (zone, month index)
-    if demo:
-        joint = [(0, 5), (2, 15)]
+    if demo:  # in the months that have begun by today (early in a year, the second one has not)
+        joint = [(z, mi) for z, mi in ((0, 5), (2, 15)) if mi < n_m]
     else:
         for z in range(int(zone_of.max()) + 1):
             for yi in range(len(years)):
