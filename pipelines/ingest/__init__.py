@@ -72,7 +72,7 @@ def _sorted(issues: Iterable[Issue]) -> list[Issue]:
 
 def _load(con: duckdb.DuckDBPyConnection, name: str, data: bytes, sha: str, *, branch: str | None, kind: str | None,
           actor: str | None, allowed: set[int] | None, roster_date: date | None, rules: Any,
-          refresh_years: set[int] | None = None) -> FileResult:
+          refresh_years: set[int] | None = None, today: date | None = None) -> FileResult:
     """Parse and load one file inside ``con``'s transaction; raises :class:`_Rollback` carrying a refusal.
 
     The derived figures are refreshed for the years touched plus ``refresh_years`` (a batch refreshes
@@ -81,7 +81,7 @@ def _load(con: duckdb.DuckDBPyConnection, name: str, data: bytes, sha: str, *, b
     limits = Limits.from_rules(rules)
     upload_id = int(con.execute("select nextval('seq_id')").fetchall()[0][0])
     loader = Loader(con, upload_id, rules=rules, branch=branch, allowed_branch_ids=allowed, roster_date=roster_date,
-                    actor=actor)
+                    today=today, actor=actor)
     parsed: ParsedFile = parse_file(name, data, limits, kind=kind, known=loader.known())
     issues = list(parsed.issues)
     for p in parsed.sheets:
@@ -158,8 +158,11 @@ BATCH_FILES = 50  # files loaded under one hold of the lock; readers get a turn 
 
 def ingest_files(db_path: str | Path | None, files: Sequence[FileInput], *, branch: str | None = None,
                  kind: str | None = None, actor: str | None = None, allowed_branch_ids: set[int] | None = None,
-                 roster_date: date | None = None, lang: str = "zh", progress: Progress | None = None) -> list[FileResult]:
+                 roster_date: date | None = None, lang: str = "zh", progress: Progress | None = None,
+                 today: date | None = None) -> list[FileResult]:
     """Load each file in its own transaction (whole or not at all); one file's failure never affects another.
+
+    ``today`` (default: the real date) is the day after which an activity date is refused as in the future.
 
     ``allowed_branch_ids=None`` means any branch; otherwise a file about another branch is refused.
     ``progress(i, n, file)`` is called before each file. Files are taken in batches under one hold of
@@ -193,7 +196,7 @@ def ingest_files(db_path: str | Path | None, files: Sequence[FileInput], *, bran
                         else:
                             res = _load(con, name, data, sha, branch=branch, kind=kind, actor=actor,
                                         allowed=allowed_branch_ids, roster_date=roster_date, rules=rules,
-                                        refresh_years=touched)
+                                        refresh_years=touched, today=today)
                             results.append(res)
                             touched |= set(res.summary.get("years", []))
                             if branches is not None:
@@ -236,8 +239,8 @@ def _memory_db() -> duckdb.DuckDBPyConnection:
 
 def preview_files(files: Sequence[FileInput], *, branch: str | None = None, kind: str | None = None,
                   db_path: str | Path | None = None, allowed_branch_ids: set[int] | None = None,
-                  roster_date: date | None = None, lang: str = "zh") -> list[FileResult]:
-    """What :func:`ingest_files` would do with each file, without writing anything.
+                  roster_date: date | None = None, lang: str = "zh", today: date | None = None) -> list[FileResult]:
+    """What :func:`ingest_files` would do with each file, without writing anything (``today`` as there).
 
     With ``db_path`` the files are checked against that database (rolled back at the end); without it,
     against an empty one. ``summary`` tells what would be loaded (counts, activities, kind of each sheet).
@@ -253,7 +256,7 @@ def preview_files(files: Sequence[FileInput], *, branch: str | None = None, kind
                     con.execute("begin transaction")
                     results.append(_load(con, name, data, sha, branch=branch, kind=kind, actor=None,
                                          allowed=allowed_branch_ids, roster_date=roster_date, rules=default_rules(),
-                                         refresh_years=set()))
+                                         refresh_years=set(), today=today))
                     con.execute("rollback")
                 finally:
                     con.close()
@@ -266,7 +269,8 @@ def preview_files(files: Sequence[FileInput], *, branch: str | None = None, kind
             with db.writing(db_path) as con:
                 rules = load_rules(con)
                 res = _load(con, name, data, sha, branch=branch, kind=kind, actor=None,
-                            allowed=allowed_branch_ids, roster_date=roster_date, rules=rules, refresh_years=set())
+                            allowed=allowed_branch_ids, roster_date=roster_date, rules=rules, refresh_years=set(),
+                            today=today)
                 res.summary["preview"] = True
                 res.summary["activity_labels"] = activity_labels(con, res.summary.get("activities", []))
                 res.summary["branch_names"] = [r[0] for r in con.execute(
