@@ -280,3 +280,11 @@ def test_real_dates_in_every_form_still_load(tmp_db: Path) -> None:
                                       ("丙支部", date(2024, 2, 5)), ("丁支部", date(2024, 3, 5))])
         assert con.execute("select notice_date, report_date from activity_records").fetchall() == [
             (date(2024, 2, 29), date(2024, 3, 7))]
+
+
+@pytest.mark.parametrize("text", ["电话0531-13-05", "出差 2.5 天", "14.30-17.30", "版本1.2.3", "2024.13", "第13月",
+                                  "2024年度", "2024年2月29日", "2月29日", "2000-02-29", "2024-12-31 23:59"])
+def test_numbers_that_are_no_dates_and_real_dates_are_not_refused(text: str) -> None:
+    from pipelines.ingest.values import unreal_in
+
+    assert unreal_in(text) is None

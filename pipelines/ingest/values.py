@@ -307,16 +307,23 @@ _DATE_LIKE = re.compile(
     r"|(?<![\d年./\-])(?P<m3>\d{1,2})\s*月\s*(?P<d3>\d{1,2})\s*[日号]")
 
 
+# The years a date of ours can fall in (births included); four digits outside them are some other number.
+YEARS = (1900, 2099)
+_DATE_SHAPE = re.compile(r"[0-9０-９]\s*[年月./\-／．－]")
+
+
 def unreal_in(value: str, year: int | None = None) -> tuple[str, dict[str, Any]] | None:
     """The first date-looking part of ``value`` that is no real date, as ``(reason code, message
     parameters)`` (see :func:`unreal_date`); a month and day without a year are taken in ``year``."""
-    s = simplified(value)
-    if not any(ch.isdigit() for ch in s):
+    if not _DATE_SHAPE.search(value):  # most cells (names, marks, counts): no need to fold them
         return None
+    s = simplified(value)
     for m in _DATE_LIKE.finditer(s):
         shown = as_written(value, s, m.start(), m.end())
         if m.group("y"):
             y = int(m.group("y"))
+            if not YEARS[0] <= y <= YEARS[1]:  # 0531-13-05 is a telephone number, not a date
+                continue
             mo, d = (m.group("m1"), m.group("d1")) if m.group("m1") else (m.group("m2"), m.group("d2"))
             found = unreal_date(y, int(mo), int(d) if d else None, shown)
         else:
