@@ -163,6 +163,12 @@ CASES: dict[str, tuple[str, str, Write, list[tuple[int, str, str, str]]]] = {
                   "请改为实际的日期（如 2024年3月15日 或 2024-03-15）后重新上传。",
           'File 纪实.xlsx, sheet "纪实", row 3, column B: the date "2024年13月5日" does not exist: a month is 1 to 12, '
           "not 13. Write the real date (such as 2024-03-15) and upload again.")]),
+    "record activity date in a year no date can be": (
+        "纪实.xlsx", "纪实", record(("活动时间", "2204年3月5日")),
+        [(3, "B", "文件 纪实.xlsx 工作表“纪实” 第 3 行 B 列：日期“2204年3月5日”的年份 2204 不可能是活动或党员的日期"
+                  "（应在 1900 到 2099 年之间）。请改为实际的日期后重新上传。",
+          'File 纪实.xlsx, sheet "纪实", row 3, column B: the date "2204年3月5日" is in the year 2204, which no activity '
+          "or member date can be (it must be 1900 to 2099). Write the real date and upload again.")]),
     "record notice date without its year": (
         "纪实.xlsx", "纪实", record(("活动时间", "2024年3月5日"), ("预告日期", "2月30日")),
         [(4, "B", "文件 纪实.xlsx 工作表“纪实” 第 4 行 B 列：日期“2月30日”不存在：2024年2月只有 1 到 29 日，这里写的是 30 日。"

@@ -27,6 +27,9 @@ _SHORT_YEAR = re.compile(r"(?<!\d)\d{2}\s*([./\-])\s*\d{1,2}\s*\1\s*\d{1,2}(?!\d
 # No count in these sheets (people, votes, ballots, a year) comes near this; a larger number is a
 # typing slip or a damaged cell, and would overflow the database's integer columns.
 COUNT_CEILING = 10_000_000
+# The years a date of ours can fall in (births included): a date field outside them is a typing slip, and
+# four digits outside them in other text are some other number (0531-13-05 is a telephone number).
+YEARS = (1900, 2099)
 
 
 class BadValue(Exception):
@@ -66,6 +69,8 @@ def _make(y: int, m: int, d: int, raw: Any, written: str | None = None) -> date:
 def unreal_date(y: int | None, m: int, d: int | None, written: str) -> tuple[str, dict[str, Any]] | None:
     """Why year ``y`` (None: any year), month ``m`` and day ``d`` (None: the month alone) make no real date,
     as ``(reason code, message parameters)``; None when they do. ``written`` is the date as it was written."""
+    if y is not None and not YEARS[0] <= y <= YEARS[1]:
+        return "impossible_year", {"date": written, "year": y, "first": YEARS[0], "last": YEARS[1]}
     if not 1 <= m <= 12:
         return "impossible_month", {"date": written, "month": m}
     if d is None:
@@ -129,8 +134,9 @@ def parse_when(value: Any) -> When | None:
     if m:
         y, mo = int(m.group(1)), int(m.group(2))
         shown = as_written(str(value), s, m.start(), m.end())
-        if not 1 <= mo <= 12:
-            raise BadValue("impossible_month", value, date=shown, month=mo)
+        unreal = unreal_date(y, mo, None, shown)
+        if unreal is not None:
+            raise BadValue(unreal[0], value, **unreal[1])
         month = date(y, mo, 1)
         if m.group(3):
             day = _make(y, mo, int(m.group(3)), value, shown)
@@ -214,7 +220,7 @@ def month_in(text_: str) -> date | None:
     """The month a title or file name names: 2024年3月, 2024-03, 2024.3."""
     s = simplified(text_)
     m = _TITLE_MONTH.search(s) or _TITLE_MONTH_LOOSE.search(s)
-    if not m or not 1 <= int(m.group(2)) <= 12:
+    if not m or not 1 <= int(m.group(2)) <= 12 or not YEARS[0] <= int(m.group(1)) <= YEARS[1]:
         return None
     return date(int(m.group(1)), int(m.group(2)), 1)
 
@@ -222,7 +228,7 @@ def month_in(text_: str) -> date | None:
 def year_in(text_: str) -> int | None:
     """The year a title or file name names (2024年, 2024年度)."""
     m = _TITLE_YEAR.search(simplified(text_))
-    return int(m.group(1)) if m else None
+    return int(m.group(1)) if m and YEARS[0] <= int(m.group(1)) <= YEARS[1] else None
 
 
 def as_of_in(text_: str) -> date | None:
@@ -307,8 +313,6 @@ _DATE_LIKE = re.compile(
     r"|(?<![\d年./\-])(?P<m3>\d{1,2})\s*月\s*(?P<d3>\d{1,2})\s*[日号]")
 
 
-# The years a date of ours can fall in (births included); four digits outside them are some other number.
-YEARS = (1900, 2099)
 _DATE_SHAPE = re.compile(r"[0-9０-９]\s*[年月./\-／．－]")
 
 
@@ -322,7 +326,7 @@ def unreal_in(value: str, year: int | None = None) -> tuple[str, dict[str, Any]]
         shown = as_written(value, s, m.start(), m.end())
         if m.group("y"):
             y = int(m.group("y"))
-            if not YEARS[0] <= y <= YEARS[1]:  # 0531-13-05 is a telephone number, not a date
+            if not YEARS[0] <= y <= YEARS[1]:
                 continue
             mo, d = (m.group("m1"), m.group("d1")) if m.group("m1") else (m.group("m2"), m.group("d2"))
             found = unreal_date(y, int(mo), int(d) if d else None, shown)
@@ -356,6 +360,6 @@ def months_named(value: str) -> list[tuple[date, date, str]]:
         else:
             y = y2 = int(m.group("yl"))
             mo = mo2 = int(m.group("ml"))
-        if 1 <= mo <= 12 and 1 <= mo2 <= 12 and (y, mo) <= (y2, mo2):
+        if 1 <= mo <= 12 and 1 <= mo2 <= 12 and YEARS[0] <= y <= y2 <= YEARS[1] and (y, mo) <= (y2, mo2):
             out.append((date(y, mo, 1), date(y2, mo2, 1), as_written(value, s, m.start(), m.end())))
     return out
