@@ -45,12 +45,13 @@ def unreal_cells(sheet: Sheet, p: Parsed) -> None:
     reported = {(i.row, i.column) for i in p.issues}
     near = p.ctx.day or p.ctx.month
     year = p.ctx.year or (near.year if near else None)
+    shape = values.DATE_SHAPE.search  # most cells (names, marks, counts) stop at this one cheap test
     above: list[object] = []
     for r, row in enumerate(sheet.cells):
         left: object = None
         for c, v in enumerate(row):
             # A merged range repeats its text to the right and downwards: report it once, where it is written.
-            if type(v) is str and v and v != left and (c >= len(above) or v != above[c]):
+            if type(v) is str and shape(v) and v != left and (c >= len(above) or v != above[c]):
                 found = values.unreal_in(v, year)
                 if found is not None and (r + 1, column_letter(c)) not in reported:
                     code, params = found

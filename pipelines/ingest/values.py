@@ -313,13 +313,14 @@ _DATE_LIKE = re.compile(
     r"|(?<![\d年./\-])(?P<m3>\d{1,2})\s*月\s*(?P<d3>\d{1,2})\s*[日号]")
 
 
-_DATE_SHAPE = re.compile(r"[0-9０-９]\s*[年月./\-／．－]")
+# A digit before a date separator: text without one holds no date.
+DATE_SHAPE = re.compile(r"[0-9０-９]\s*[年月./\-／．－]")
 
 
 def unreal_in(value: str, year: int | None = None) -> tuple[str, dict[str, Any]] | None:
     """The first date-looking part of ``value`` that is no real date, as ``(reason code, message
     parameters)`` (see :func:`unreal_date`); a month and day without a year are taken in ``year``."""
-    if not _DATE_SHAPE.search(value):  # most cells (names, marks, counts): no need to fold them
+    if not DATE_SHAPE.search(value):  # most cells (names, marks, counts): no need to fold them
         return None
     s = simplified(value)
     for m in _DATE_LIKE.finditer(s):
