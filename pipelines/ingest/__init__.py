@@ -162,6 +162,8 @@ def ingest_files(db_path: str | Path | None, files: Sequence[FileInput], *, bran
                  today: date | None = None) -> list[FileResult]:
     """Load each file in its own transaction (whole or not at all); one file's failure never affects another.
 
+    ``today`` (default: the real date) is the day after which an activity date is refused as in the future.
+
     ``allowed_branch_ids=None`` means any branch; otherwise a file about another branch is refused.
     ``progress(i, n, file)`` is called before each file. Files are taken in batches under one hold of
     the write lock; the derived figures are refreshed once per batch, inside its last file's transaction.
@@ -237,8 +239,8 @@ def _memory_db() -> duckdb.DuckDBPyConnection:
 
 def preview_files(files: Sequence[FileInput], *, branch: str | None = None, kind: str | None = None,
                   db_path: str | Path | None = None, allowed_branch_ids: set[int] | None = None,
-                  roster_date: date | None = None, lang: str = "zh") -> list[FileResult]:
-    """What :func:`ingest_files` would do with each file, without writing anything.
+                  roster_date: date | None = None, lang: str = "zh", today: date | None = None) -> list[FileResult]:
+    """What :func:`ingest_files` would do with each file, without writing anything (``today`` as there).
 
     With ``db_path`` the files are checked against that database (rolled back at the end); without it,
     against an empty one. ``summary`` tells what would be loaded (counts, activities, kind of each sheet).
@@ -254,7 +256,7 @@ def preview_files(files: Sequence[FileInput], *, branch: str | None = None, kind
                     con.execute("begin transaction")
                     results.append(_load(con, name, data, sha, branch=branch, kind=kind, actor=None,
                                          allowed=allowed_branch_ids, roster_date=roster_date, rules=default_rules(),
-                                         refresh_years=set()))
+                                         refresh_years=set(), today=today))
                     con.execute("rollback")
                 finally:
                     con.close()
@@ -267,7 +269,8 @@ def preview_files(files: Sequence[FileInput], *, branch: str | None = None, kind
             with db.writing(db_path) as con:
                 rules = load_rules(con)
                 res = _load(con, name, data, sha, branch=branch, kind=kind, actor=None,
-                            allowed=allowed_branch_ids, roster_date=roster_date, rules=rules, refresh_years=set())
+                            allowed=allowed_branch_ids, roster_date=roster_date, rules=rules, refresh_years=set(),
+                            today=today)
                 res.summary["preview"] = True
                 res.summary["activity_labels"] = activity_labels(con, res.summary.get("activities", []))
                 res.summary["branch_names"] = [r[0] for r in con.execute(

@@ -583,9 +583,9 @@ class Loader:
                 try:
                     fields[key] = values.parse_date_near(raw, year)
                 except values.BadValue as exc:
-                    if exc.code == "impossible_date":
-                        self.issues.append(error("ingest.impossible_date", sheet=p.sheet, row=row,
-                                                 column=column_letter(c_), value=cell_text(raw)))
+                    if exc.code not in ("bad_date", "bad_time"):  # a date that cannot be real, a two-digit year
+                        self.issues.append(error(f"ingest.{exc.code}", sheet=p.sheet, row=row,
+                                                 column=column_letter(c_), value=cell_text(raw), **exc.params))
                     else:
                         self.issues.append(warning("ingest.bad_date_ignored", sheet=p.sheet, row=row,
                                                    column=column_letter(c_), value=cell_text(raw)))
