@@ -162,7 +162,7 @@ def ingest_files(db_path: str | Path | None, files: Sequence[FileInput], *, bran
                  today: date | None = None) -> list[FileResult]:
     """Load each file in its own transaction (whole or not at all); one file's failure never affects another.
 
-    ``today`` (default: the real date) is the day after which an activity date is refused as in the future.
+    ``today`` (default: :func:`pipelines.clock.today`) is the day after which an activity date is refused as in the future.
 
     ``allowed_branch_ids=None`` means any branch; otherwise a file about another branch is refused.
     ``progress(i, n, file)`` is called before each file. Files are taken in batches under one hold of
