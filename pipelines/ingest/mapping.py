@@ -109,7 +109,7 @@ def find(sheet: Sheet, mappings: Sequence[Mapping]) -> tuple[Mapping, int] | Non
     """The first mapping whose header shape is one of the sheet's first rows, with that row."""
     if not mappings:
         return None
-    by_fp = {}
+    by_fp: dict[str, Mapping] = {}
     for m in mappings:
         by_fp.setdefault(m.fingerprint, m)
     for row in range(min(HEADER_SCAN_ROWS, sheet.n_rows)):
@@ -205,7 +205,7 @@ def taught(sheet: Sheet, header_row: int, columns: dict[str, int], words: dict[s
                    fingerprint(header_cells(sheet, header_row)))
 
 
-def with_name(mapping: Mapping, name: str, branch_id: int | None, mapping_id: int | None = None) -> Mapping:
+def with_name(mapping: Mapping, name: str | None, branch_id: int | None, mapping_id: int | None = None) -> Mapping:
     """The mapping as stored under ``name`` for ``branch_id``."""
     return replace(mapping, name=name, branch_id=branch_id, mapping_id=mapping_id)
 
@@ -224,3 +224,47 @@ def choose(sheet: Sheet, stored: Sequence[Mapping], forced: Mapping | None,
     if forced is not None and not recognised and not sheet.is_empty():
         return apply(sheet, forced), forced
     return sheet, None
+
+
+def sheets(file: str, data: bytes, limits: Any) -> list[Sheet]:
+    """The non-empty sheets of a file as read for the mapping form (nothing when it is refused as unsafe or
+    unreadable: that refusal is the preview's to show)."""
+    from pipelines.ingest import safety
+    from pipelines.ingest.read import read_workbook
+
+    if safety.check(file, data, limits):
+        return []
+    found, issues = read_workbook(file, data, limits)
+    return [] if issues else [s for s in found if not s.is_empty()]
+
+
+def first_rows(sheet: Sheet, n: int) -> list[list[str]]:
+    """The display text of the first ``n`` rows, every row as wide as the widest."""
+    rows = [[cell_text(v) for v in r] for r in sheet.cells[:n]]
+    width = max((len(r) for r in rows), default=0)
+    return [r + [""] * (width - len(r)) for r in rows]
+
+
+def column_labels(sheet: Sheet, header_row: int) -> dict[int, str]:
+    """``{column: "B · 人员"}`` for every column of the sheet, with the text of the chosen header row."""
+    from pipelines.ingest.read import column_letter
+
+    width = max((len(r) for r in sheet.cells), default=0)
+    out = {}
+    for col in range(width):
+        head = cell_text(sheet.value(header_row, col))
+        out[col] = f"{column_letter(col)} · {head}" if head else column_letter(col)
+    return out
+
+
+def column_index(letters: str) -> int:
+    """B -> 1, AA -> 26: a column the committee types as its Excel letters."""
+    from pipelines.errors import PartydayError, error
+
+    text = letters.strip().upper()
+    if not text or not text.isascii() or not text.isalpha():
+        raise PartydayError(error("ingest.mapping.bad_column", value=letters))
+    n = 0
+    for ch in text:
+        n = n * 26 + (ord(ch) - 64)
+    return n - 1
