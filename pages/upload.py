@@ -39,8 +39,8 @@ def issues_frame(result: FileResult) -> pl.DataFrame:
     return frame.rename({c: common.tr(f"ingest.page.col.{c}") for c in frame.columns})
 
 
-def show_result(result: FileResult) -> None:
-    """One file: status, recognised kind, what will load, issues."""
+def show_result(result: FileResult, key: str = "") -> None:
+    """One file: status, recognised kind, what will load, issues (``key`` tells apart two showings of it)."""
     box = {"loaded": st.success, "unchanged": st.info, "rejected": st.error}[result.status]
     box(f"{result.file} — {common.tr(f'ingest.page.status.{result.status}')}")
     st.caption(common.tr("ingest.page.kind", kind=kind_label(result.kind, lang)))
@@ -57,7 +57,7 @@ def show_result(result: FileResult) -> None:
             st.caption(common.tr("ingest.mapping.page.used", names="、".join(used) if lang == "zh" else ", ".join(used)))
     if result.issues:
         st.caption(common.tr("ingest.page.issues"))
-        st.dataframe(issues_frame(result), hide_index=True, key=f"up_issues_{result.file}")
+        st.dataframe(issues_frame(result), hide_index=True, key=f"up_issues_{key}{result.file}")
 
 
 choice = st.selectbox(common.tr("ingest.page.branch"), [""] + names,

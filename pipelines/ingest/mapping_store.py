@@ -16,6 +16,7 @@ from pipelines import access, db
 from pipelines.access import User
 from pipelines.audit import record
 from pipelines.errors import PartydayError, error
+from pipelines.i18n import t
 from pipelines.ingest.mapping import FIELDS, MEANINGS, Mapping, from_row
 from pipelines.ingest.vocab import norm
 
@@ -95,7 +96,7 @@ def remember(con: Any, mapping: Mapping, branch_id: int, branch_name: str, actor
 
 def default_name(branch_name: str, mapping: Mapping) -> str:
     """The name a mapping gets when none is given: branch, kind and the start of its fingerprint."""
-    return f"{branch_name}-{mapping.kind}-{mapping.fingerprint[:6]}"
+    return f"{branch_name}·{t(f'ingest.kind.{mapping.kind}', 'zh')}·{mapping.fingerprint[:6]}"
 
 
 def list_mappings(db_path: str | Path | None, user: User) -> list[dict[str, Any]]:

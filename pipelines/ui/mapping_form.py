@@ -40,7 +40,7 @@ def _grid(sheet: Any) -> pl.DataFrame:
     return pl.DataFrame(data)
 
 
-def teach(item: tuple[str, bytes], key: str, show: Callable[[FileResult], None], *, path: Path,
+def teach(item: tuple[str, bytes], key: str, show: Callable[[FileResult, str], None], *, path: Path,
           branch: str | None, allowed: set[int] | None, roster_date: Any, actor: str) -> None:
     """The mapping form for one refused file, its preview, and the button that loads it and remembers it."""
     file, data = item
@@ -68,7 +68,7 @@ def teach(item: tuple[str, bytes], key: str, show: Callable[[FileResult], None],
         return st.selectbox(common.tr(f"ingest.mapping.page.field.{field}"), options,
                             index=options.index(found) if found in options else (0 if optional else None),
                             format_func=lambda c: common.tr("ingest.mapping.page.none") if c is None else labels[c],
-                            placeholder=common.tr("ingest.mapping.page.choose"), key=f"{key}_{field}")
+                            placeholder=common.tr("ingest.mapping.page.choose"), key=f"{key}_col_{field}")
 
     name_col, mark_col, remark_col = pick("name"), pick("status"), pick("remark", optional=True)
     if name_col is None or mark_col is None:
@@ -87,13 +87,13 @@ def teach(item: tuple[str, bytes], key: str, show: Callable[[FileResult], None],
         st.info(common.tr("ingest.mapping.page.answer_words"))
         return
     taught = mapping.taught(sheet, header, columns, {w: str(m) for w, m in meanings.items()})
-    label = st.text_input(common.tr("ingest.mapping.page.name"), key=f"{key}_name",
+    label = st.text_input(common.tr("ingest.mapping.page.name"), key=f"{key}_label",
                           placeholder=common.tr("ingest.mapping.page.name_auto"))
     taught = mapping.with_name(taught, label.strip() or None, None)
     result = preview_files([item], branch=branch, db_path=path, allowed_branch_ids=allowed, roster_date=roster_date,
                            mapping=taught)[0]
     st.markdown(f"**{common.tr('ingest.mapping.page.preview')}**")
-    show(result)
+    show(result, f"{key}_preview")
     if result.status == "loaded":
         st.caption(common.tr("ingest.mapping.page.figures", **result.summary.get("statuses", {})))
     if st.button(common.tr("ingest.mapping.page.confirm"), type="primary", disabled=result.status != "loaded",
@@ -106,7 +106,7 @@ def teach(item: tuple[str, bytes], key: str, show: Callable[[FileResult], None],
                                                             name=(done.summary.get("mappings") or ["-"])[0])
             st.session_state.pop("up_preview_key", None)
             st.rerun()
-        show(done)
+        show(done, f"{key}_done")
 
 
 def manage(path: Path, me: User) -> None:
