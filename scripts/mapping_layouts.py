@@ -42,6 +42,45 @@ def roll(branch: str, year: int, month: int, people: list[tuple[str, str, str, s
     return buf.getvalue()
 
 
+def _book(title: str, header: list[str], rows: list[list[object]]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Sheet1"
+    ws.cell(1, 1, title)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
+    for j, head in enumerate(header, start=1):
+        ws.cell(2, j, head)
+    for i, row in enumerate(rows, start=3):
+        for j, v in enumerate(row, start=1):
+            if v is not None:
+                ws.cell(i, j, v)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+# A year table headed 人员 with the branch's own marks; hand-counted: 7 present, 2 excused, 3 unexcused
+# (two months with no activity left blank).
+YEAR_HEADER = ["人员", "1月", "2月", "3月", "4月", "5月", "6月", "说明"]
+YEAR = [["王芳", "来了", "来了", "有事", None, None, "来了", "3月出差"], ["李强", "来了", "没到", "来了", None, None, "有事", None],
+        ["赵敏", "来了", "×", "没到", None, None, "来了", None]]
+# A roster headed 人员: 3 members, dates and kinds read by their usual headers.
+ROSTER_HEADER = ["序号", "人员", "性别", "出生年月", "入党时间", "党员类别"]
+ROSTER = [[1, "王芳", "女", "1985-03-02", "2010-07-01", "正式党员"], [2, "李强", "男", "1990-11-20", "2015-06-30", "正式党员"],
+          [3, "赵敏", "女", "1998-01-15", "2024-01-10", "预备党员"]]
+
+
+def year_table(branch: str, year: int) -> bytes:
+    """``branch``'s year attendance table (months as columns) in the 人员 layout."""
+    return _book(f"{branch}{year}年度党员出勤统计表", YEAR_HEADER, YEAR)
+
+
+def roster(branch: str) -> bytes:
+    """``branch``'s roster in the 人员 layout."""
+    return _book(f"{branch}党员花名册", ROSTER_HEADER, ROSTER)
+
+
 def write(out: Path, branch: str = "甲支部") -> list[Path]:
     """The June and July rolls of ``branch`` in ``out``."""
     out.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ The sheets are the 到会登记 rolls of scripts/mapping_layouts.py, a layout th
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import sys
@@ -198,3 +199,31 @@ def test_the_command_line_applies_lists_shows_and_deletes(org_db: Path, tmp_path
     missing = run_cli("--lang", "en", "mappings", "show", name, db=org_db)
     assert missing.returncode == 1 and missing.stderr.strip() == (
         f'There is no column mapping named "{name}". List the saved mappings with python -m pipelines mappings list.')
+
+
+@pytest.mark.parametrize(("kind", "data", "columns", "words", "counts"), [
+    ("year", mapping_layouts.year_table("丙支部", 2024), {"name": 0, "remark": 7}, {"来了": "present", "有事": "excused"},
+     {"attendance": 12, "members": 3, "memberships": 3}),
+    ("roster", mapping_layouts.roster("丙支部"), {"name": 1}, {}, {"members": 3, "memberships": 3, "roster_lines": 3}),
+])
+def test_a_year_table_and_a_roster_are_taught_the_same_way(org_db: Path, kind: str, data: bytes,
+                                                           columns: dict[str, int], words: dict[str, str],
+                                                           counts: dict[str, int]) -> None:
+    sheet = sheet_of(data)
+    first = mapping.guess(sheet)
+    assert (first.kind, first.header_row) == (kind, 1)
+    assert mapping.unknown_words(sheet, 1, columns, kind=kind) == list(words)
+    (refused,) = preview_files([(f"丙支部_{kind}.xlsx", data)], db_path=org_db)
+    assert [i.code for i in refused.issues] == ["ingest.no_name_column"]
+    taught_here = mapping.taught(sheet, 1, columns, words, kind)
+    (loaded,) = ingest_files(org_db, [(f"丙支部_{kind}.xlsx", data)], actor="dangwei", mapping=taught_here,
+                             remember=True, roster_date=dt.date(2024, 1, 1))
+    assert loaded.status == "loaded" and {k: v for k, v in loaded.summary["counts"].items() if v} == counts
+    if kind == "year":  # hand-counted in scripts/mapping_layouts.py
+        assert loaded.summary["statuses"] == {"present": 7, "excused": 2, "unexcused": 3, "guests": 0}
+    # The same layout again (another year, another title) needs no question.
+    again = edited(data, A1=f"丙支部2025年度{'党员出勤统计表' if kind == 'year' else '党员花名册'}")
+    (second,) = preview_files([(f"丙支部_{kind}_2025.xlsx", again)], db_path=org_db, roster_date=dt.date(2025, 1, 1))
+    assert second.status == "loaded" and second.summary["mappings"] == [loaded.summary["mappings"][0]]
+    with pytest.raises(PartydayError):
+        mapping.taught(sheet, 1, columns, {"来了": "guest"}, kind)  # a non-member only on a sign-in line

@@ -22,18 +22,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from pipelines.ingest.layout import HEADER_SCAN_ROWS, Table, cell_text, find_header
+from pipelines.ingest.layout import HEADER_SCAN_ROWS, Table, cell_text, find_header, header_key, scan_header
 from pipelines.ingest.model import Context, Parsed
 from pipelines.ingest.parse_people import data_rows, status_of
 from pipelines.ingest.read import Sheet
-from pipelines.ingest.vocab import norm
+from pipelines.ingest.vocab import lookup, norm
 
-# The kinds a mapping can describe so far: the sign-in sheet (签到表), the most common upload.
-MAPPED_KINDS = ("signin",)
+# The kinds a mapping can describe: the tables of people (sign-in sheet, year table, roster).
+MAPPED_KINDS = ("signin", "year", "roster")
 # What a taught word may mean; "guest" is a person who is not a member (counted apart, never in the quorum).
 MEANINGS = ("present", "excused", "unexcused", "guest")
-# The fields a secretary points at, the name first.
-FIELDS = ("name", "status", "remark")
+# The fields a secretary points at, per kind, the name first. A year table's marks are in its month
+# columns (their headers, 1月…12月, are read as always); a roster has no marks.
+KIND_FIELDS = {"signin": ("name", "status", "remark"), "year": ("name", "remark"), "roster": ("name", "remark")}
+FIELDS = KIND_FIELDS["signin"]
+# Only a sign-in line can be a non-member who came.
+KIND_MEANINGS = {"signin": MEANINGS, "year": MEANINGS[:3], "roster": ()}
 # The texts of the declared vocabulary the rewritten sheet is given (synonyms.toml reads each of them).
 _HEADER_WORDS = {"name": "姓名", "status": "签到情况", "remark": "备注", "identity": "身份"}
 _MARK_WORDS = {"present": "√", "excused": "请假", "unexcused": "缺席", "guest": "√"}
@@ -122,8 +126,10 @@ def find(sheet: Sheet, mappings: Sequence[Mapping]) -> tuple[Mapping, int] | Non
 def apply(sheet: Sheet, mapping: Mapping, header_row: int | None = None) -> Sheet:
     """The sheet rewritten into the declared vocabulary by ``mapping`` (header at ``header_row``, else its own).
 
-    Only the header row, the taught words of the mark column and an identity column for non-members
-    change; every other cell, and so every Excel row and column of a message, stays where it was.
+    Only the header row, the taught words of the mark columns and an identity column for non-members
+    change; every other cell, and so every Excel row and column of a message, stays where it was. The
+    header's other cells are kept (a year table's months, a roster's dates) unless they name a field the
+    mapping places elsewhere.
     """
     row = mapping.header_row if header_row is None else header_row
     width = max((len(r) for r in sheet.cells), default=0)
@@ -134,14 +140,16 @@ def apply(sheet: Sheet, mapping: Mapping, header_row: int | None = None) -> Shee
         for r in cells:
             r.append("")
     if row < len(cells):
-        cells[row] = [""] * len(cells[row])
+        placed = set(mapping.columns) | ({"identity"} if guests else set())
+        heads = lookup("headers")
+        cells[row] = ["" if heads.get(header_key(cell_text(v))) in placed else v for v in cells[row]]
         for key, col in mapping.columns.items():
             if 0 <= col < len(cells[row]):
                 cells[row][col] = _HEADER_WORDS[key]
         if guests:
             cells[row][ident_col] = _HEADER_WORDS["identity"]
-    mark_col = mapping.columns.get("status")
-    if mark_col is not None and mapping.words:
+    out = Sheet(sheet.name, cells)
+    for mark_col in mark_columns(out, row, mapping.kind, mapping.columns) if mapping.words else []:
         for r in cells[row + 1:]:
             if mark_col >= len(r):
                 continue
@@ -151,58 +159,84 @@ def apply(sheet: Sheet, mapping: Mapping, header_row: int | None = None) -> Shee
             r[mark_col] = _MARK_WORDS[meaning]
             if meaning == "guest":
                 r[ident_col] = _GUEST_IDENTITY
-    return Sheet(sheet.name, cells)
+    return out
 
 
-def unknown_words(sheet: Sheet, header_row: int, columns: dict[str, int], taught: dict[str, str] | None = None
-                  ) -> list[str]:
-    """The marks of the mark column the vocabulary does not understand (nor ``taught``), in sheet order.
+def mark_columns(sheet: Sheet, header_row: int, kind: str, columns: dict[str, int]) -> list[int]:
+    """The columns holding marks: a sign-in sheet's mark column, a year table's month columns."""
+    if kind == "signin":
+        return [columns["status"]] if "status" in columns else []
+    if kind == "year":
+        return sorted(scan_header(sheet, header_row).months.values())
+    return []
+
+
+def unknown_words(sheet: Sheet, header_row: int, columns: dict[str, int], taught: dict[str, str] | None = None,
+                  kind: str = "signin") -> list[str]:
+    """The marks of the mark columns the vocabulary does not understand (nor ``taught``), in sheet order.
 
     The person lines are walked as the parser walks them (stopping at totals and legends), so exactly
     the words the parser would refuse are asked about.
     """
-    if "name" not in columns or "status" not in columns:
+    if "name" not in columns:
         return []
+    marks = mark_columns(sheet, header_row, kind, columns)
     table = Table(header_row, {"name": columns["name"]})
     found: dict[str, str] = {}
     taught = taught or {}
-    for r, name in data_rows(sheet, table, Parsed("signin", sheet.name, Context())):
-        mark = cell_text(sheet.value(r, columns["status"]))
-        remark = cell_text(sheet.value(r, columns["remark"])) if "remark" in columns else ""
-        key = norm(mark)
-        if not key or key in taught or key in found:
-            continue
-        _status, ok = status_of(mark, remark, name)
-        if not ok:
-            found[key] = mark
+    for r, name in data_rows(sheet, table, Parsed(kind, sheet.name, Context())):
+        remark = cell_text(sheet.value(r, columns["remark"])) if "remark" in columns and kind == "signin" else ""
+        for col in marks:
+            mark = cell_text(sheet.value(r, col))
+            key = norm(mark)
+            if not key or key in taught or key in found:
+                continue
+            _status, ok = status_of(mark, remark, name if kind == "signin" else "")
+            if not ok:
+                found[key] = mark
     return list(found.values())
 
 
-def guess(sheet: Sheet) -> Mapping:
-    """A first proposal for the form: the header row and columns the reader found, else the first row with
-    two texts or more and the first columns."""
+def guess(sheet: Sheet, kind: str | None = None) -> Mapping:
+    """A first proposal for the form: the kind asked for, else the kind the sheet's title names or its
+    month columns show, else a sign-in sheet; the header row and columns the reader found, else the first
+    row with two texts or more."""
     table = find_header(sheet)
+    if kind not in MAPPED_KINDS:
+        from pipelines.ingest.detect import detect
+
+        hint = detect(sheet)[2]
+        kind = hint if hint in MAPPED_KINDS else "year" if table is not None and len(table.months) >= 3 else "signin"
     if table is not None:
-        cols = {k: v for k, v in table.columns.items() if k in FIELDS}
-        return Mapping("signin", table.header_row, cols)
+        cols = {k: v for k, v in table.columns.items() if k in KIND_FIELDS[kind]}
+        return Mapping(kind, table.header_row, cols)
     for row in range(min(HEADER_SCAN_ROWS, sheet.n_rows)):
         if row_fingerprint(sheet, row) is not None:
-            return Mapping("signin", row, {})
-    return Mapping("signin", 0, {})
+            return Mapping(kind, row, {})
+    return Mapping(kind, 0, {})
 
 
 def taught(sheet: Sheet, header_row: int, columns: dict[str, int], words: dict[str, str],
            kind: str = "signin") -> Mapping:
     """The mapping a secretary's answers make, keyed by the fingerprint of the chosen header row.
 
-    Only the columns given are kept; every word's meaning must be one of :data:`MEANINGS`.
+    Only the columns of the kind's fields are kept; every word's meaning must be one the kind allows.
     """
-    bad = [w for w, m in words.items() if m not in MEANINGS]
-    if bad or kind not in MAPPED_KINDS or "name" not in columns:
-        raise ValueError(f"bad mapping: kind={kind} columns={columns} words={bad}")
-    cols = {k: int(v) for k, v in columns.items() if k in FIELDS and v is not None}
+    check(kind, columns, words)
+    cols = {k: int(v) for k, v in columns.items() if k in KIND_FIELDS[kind] and v is not None}
     return Mapping(kind, header_row, cols, {norm(w): m for w, m in words.items()},
                    fingerprint(header_cells(sheet, header_row)))
+
+
+def check(kind: str, columns: dict[str, Any], words: dict[str, str]) -> None:
+    """Refuse a mapping without its name column (a sign-in sheet: its mark column) or with a word meaning
+    what its kind cannot hold."""
+    from pipelines.errors import PartydayError, error
+
+    needed = ("name", "status") if kind == "signin" else ("name",)
+    if (kind not in MAPPED_KINDS or any(columns.get(k) is None for k in needed)
+            or any(m not in KIND_MEANINGS[kind] for m in words.values())):
+        raise PartydayError(error("ingest.mapping.bad_spec"))
 
 
 def with_name(mapping: Mapping, name: str | None, branch_id: int | None, mapping_id: int | None = None) -> Mapping:

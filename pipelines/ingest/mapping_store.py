@@ -17,7 +17,7 @@ from pipelines.access import User
 from pipelines.audit import record
 from pipelines.errors import PartydayError, error
 from pipelines.i18n import t
-from pipelines.ingest.mapping import FIELDS, MEANINGS, Mapping, from_row
+from pipelines.ingest.mapping import KIND_FIELDS, Mapping, check, from_row
 from pipelines.ingest.vocab import norm
 
 
@@ -120,13 +120,13 @@ def update(db_path: str | Path | None, mapping_id: int, user: User, *, name: str
            columns: dict[str, int], words: dict[str, str]) -> dict[str, Any]:
     """Edit a mapping (committee only): its name, header row (0-based), columns and taught words."""
     access.require_committee(user, "mappings")
-    bad = [m for m in words.values() if m not in MEANINGS]
-    if bad or "name" not in columns or set(columns) - set(FIELDS):
-        raise PartydayError(error("ingest.mapping.bad_spec"))
     with db.writing(db.db_path(db_path)) as con:
         row = _row(con, mapping_id)
         if row is None:
             raise PartydayError(error("ingest.mapping.unknown", name=str(mapping_id)))
+        if set(columns) - set(KIND_FIELDS[row["kind"]]):
+            raise PartydayError(error("ingest.mapping.bad_spec"))
+        check(row["kind"], columns, words)
         _check_name(con, name, mapping_id)
         spec = {"columns": {k: int(v) for k, v in columns.items()}, "words": {norm(w): m for w, m in words.items()}}
         db.query(con, "column_mapping_update", mapping_id=mapping_id, mapping_name=name, header_row=header_row,

@@ -54,7 +54,11 @@ def teach(item: tuple[str, bytes], key: str, show: Callable[[FileResult, str], N
         else names[0]
     sheet = sheets[names.index(chosen)]
     st.dataframe(_grid(sheet), hide_index=True, key=f"{key}_grid")
-    guess = mapping.guess(sheet)
+    first = mapping.guess(sheet)
+    kind = st.selectbox(common.tr("ingest.mapping.page.kind"), mapping.MAPPED_KINDS,
+                        index=mapping.MAPPED_KINDS.index(first.kind),
+                        format_func=lambda k: common.tr(f"ingest.kind.{k}"), key=f"{key}_kind")
+    guess = mapping.guess(sheet, kind)
     rows = list(range(min(HEADER_SCAN_ROWS, sheet.n_rows)))
     header = st.selectbox(common.tr("ingest.mapping.page.header_row"), rows,
                           index=rows.index(guess.header_row) if guess.header_row in rows else 0,
@@ -70,23 +74,28 @@ def teach(item: tuple[str, bytes], key: str, show: Callable[[FileResult, str], N
                             format_func=lambda c: common.tr("ingest.mapping.page.none") if c is None else labels[c],
                             placeholder=common.tr("ingest.mapping.page.choose"), key=f"{key}_col_{field}")
 
-    name_col, mark_col, remark_col = pick("name"), pick("status"), pick("remark", optional=True)
-    if name_col is None or mark_col is None:
-        st.info(common.tr("ingest.mapping.page.pick_columns"))
+    fields = mapping.KIND_FIELDS[kind]
+    name_col = pick("name")
+    mark_col = pick("status") if "status" in fields else None
+    remark_col = pick("remark", optional=True)
+    if name_col is None or ("status" in fields and mark_col is None):
+        st.info(common.tr(f"ingest.mapping.page.pick_columns.{kind}"))
         return
-    columns = {"name": name_col, "status": mark_col, **({"remark": remark_col} if remark_col is not None else {})}
-    words = mapping.unknown_words(sheet, header, columns)
+    columns = {"name": name_col, **({"status": mark_col} if mark_col is not None else {}),
+               **({"remark": remark_col} if remark_col is not None else {})}
+    words = mapping.unknown_words(sheet, header, columns, kind=kind)
     meanings: dict[str, str | None] = {}
     if words:
         st.caption(common.tr("ingest.mapping.page.words"))
     for i, word in enumerate(words):
-        meanings[word] = st.selectbox(common.tr("ingest.mapping.page.word", word=word), mapping.MEANINGS, index=None,
+        meanings[word] = st.selectbox(common.tr("ingest.mapping.page.word", word=word), mapping.KIND_MEANINGS[kind],
+                                      index=None,
                                       format_func=lambda m: common.tr(f"ingest.mapping.meaning.{m}"),
                                       placeholder=common.tr("ingest.mapping.page.choose"), key=f"{key}_word_{i}")
     if any(m is None for m in meanings.values()):
         st.info(common.tr("ingest.mapping.page.answer_words"))
         return
-    taught = mapping.taught(sheet, header, columns, {w: str(m) for w, m in meanings.items()})
+    taught = mapping.taught(sheet, header, columns, {w: str(m) for w, m in meanings.items()}, kind)
     label = st.text_input(common.tr("ingest.mapping.page.name"), key=f"{key}_label",
                           placeholder=common.tr("ingest.mapping.page.name_auto"))
     taught = mapping.with_name(taught, label.strip() or None, None)
@@ -94,7 +103,7 @@ def teach(item: tuple[str, bytes], key: str, show: Callable[[FileResult, str], N
                            mapping=taught)[0]
     st.markdown(f"**{common.tr('ingest.mapping.page.preview')}**")
     show(result, f"{key}_preview")
-    if result.status == "loaded":
+    if result.status == "loaded" and kind != "roster":
         st.caption(common.tr("ingest.mapping.page.figures", **result.summary.get("statuses", {})))
     if st.button(common.tr("ingest.mapping.page.confirm"), type="primary", disabled=result.status != "loaded",
                  key=f"{key}_confirm"):
@@ -134,14 +143,14 @@ def manage(path: Path, me: User) -> None:
         header = st.number_input(common.tr("ingest.mapping.page.header_row"), min_value=1, max_value=HEADER_SCAN_ROWS,
                                  value=int(row["header_row"]), key=f"up_me_header_{row['id']}")
         letters = {f: st.text_input(common.tr(f"ingest.mapping.page.field.{f}"), value=row["columns"].get(f, ""),
-                                    key=f"up_me_{f}_{row['id']}") for f in mapping.FIELDS}
+                                    key=f"up_me_{f}_{row['id']}") for f in mapping.KIND_FIELDS[row["kind"]]}
         words = st.data_editor(
             pl.DataFrame({"word": list(row["words"]), "meaning": list(row["words"].values())},
                          schema={"word": pl.String, "meaning": pl.String}),
             num_rows="dynamic", hide_index=True, key=f"up_me_words_{row['id']}",
             column_config={"word": st.column_config.TextColumn(common.tr("ingest.mapping.page.col.word")),
                            "meaning": st.column_config.SelectboxColumn(common.tr("ingest.mapping.page.col.meaning"),
-                                                                       options=list(mapping.MEANINGS))})
+                                                                       options=list(mapping.KIND_MEANINGS[row["kind"]]))})
         left, right = st.columns(2)
         try:
             if left.button(common.tr("ingest.mapping.page.save"), key=f"up_me_save_{row['id']}"):
