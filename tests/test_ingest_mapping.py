@@ -62,8 +62,8 @@ def branch_id(path: Path, name: str) -> int:
 def test_the_fingerprint_is_the_header_shape_not_the_title_nor_the_writing() -> None:
     june, july = sheet_of(JUNE), sheet_of(JULY)
     assert mapping.row_fingerprint(june, 2) == mapping.row_fingerprint(july, 2) == taught().fingerprint
-    # The title (merged across the table, so five cells) changes monthly; the header row does not.
-    assert None is not mapping.row_fingerprint(june, 0) != mapping.row_fingerprint(july, 0)
+    # The title, merged across the table, is never taken for a header.
+    assert mapping.row_fingerprint(june, 0) is None and mapping.row_fingerprint(june, 2) is not None
     # Traditional characters, full-width letters and padding fold to the same key; another header does not.
     assert mapping.fingerprint(["编号", "人员", "部门", "到会情况", "说明"]) == \
         mapping.fingerprint(["編號", "人 员", "部門", "到會情況", "說明"]) == taught().fingerprint
@@ -87,6 +87,18 @@ def test_the_unrecognised_roll_is_refused_with_the_offer_of_a_mapping() -> None:
     # The form asks exactly about the words the parser would refuse, in sheet order (缺 is known).
     assert mapping.unknown_words(sheet_of(JUNE), 2, COLUMNS) == ["来了", "有事", "嘉宾"]
     assert mapping.guess(sheet_of(JUNE)).header_row == 2
+    # A header of which nothing is known: the whole file is unrecognised, and the same offer is made.
+    strange = edited(JUNE, D3="到没到", E3="附注")
+    result = preview_files([("甲支部_6月.xlsx", strange)])[0]
+    assert [i.message("en") for i in result.issues] == [
+        "File 甲支部_6月.xlsx: no roster, sign-in sheet, year attendance table, evaluation sheet, activity record or "
+        "zone division was recognised. Compare the headers with the templates on the upload page, or name the kind "
+        "with --kind; for a sign-in sheet, a year table or a roster, a column mapping can be made on the upload page "
+        "(once only).", 'File 甲支部_6月.xlsx, sheet "登记": not recognised, skipped (the other sheets are not affected).']
+    assert (mapping.guess(sheet_of(strange)).kind, mapping.guess(sheet_of(strange)).header_row) == ("signin", 2)
+    mapped = preview_files([("甲支部_6月.xlsx", strange)], mapping=mapping.taught(sheet_of(strange), 2, COLUMNS, WORDS))
+    assert mapped[0].status == "loaded" and mapped[0].summary["statuses"] == {"present": 3, "excused": 1,
+                                                                             "unexcused": 1, "guests": 1}
 
 
 def test_a_mapped_sheet_gives_the_records_of_the_same_sheet_written_in_the_declared_vocabulary() -> None:

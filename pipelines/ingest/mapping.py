@@ -104,9 +104,10 @@ def fingerprint(cells: Sequence[str]) -> str:
 
 
 def row_fingerprint(sheet: Sheet, row: int) -> str | None:
-    """The fingerprint of ``row`` when it can be a header (two cells or more), else None."""
+    """The fingerprint of ``row`` when it can be a header (two different texts or more: a title merged
+    across the table is one), else None."""
     cells = header_cells(sheet, row)
-    return fingerprint(cells) if sum(1 for c in cells if c) >= 2 else None
+    return fingerprint(cells) if len({c for c in cells if c}) >= 2 else None
 
 
 def find(sheet: Sheet, mappings: Sequence[Mapping]) -> tuple[Mapping, int] | None:
