@@ -92,3 +92,50 @@ def test_a_secretary_teaches_a_layout_once(browser: Any, server: Any, org_db: Pa
             "where v.activity_month = date '2024-07-01' group by all order by all").fetchall()
     assert files == [(june.name, "loaded", "branch1"), (july.name, "loaded", "branch1")]
     assert july_statuses == [("excused", 1), ("present", 4)]
+
+
+def test_the_committee_renames_and_deletes_a_mapping(browser: Any, server: Any, org_db: Path) -> None:
+    from pipelines.config import default_rules
+    from pipelines.ingest import ingest_files, mapping
+    from pipelines.ingest.safety import Limits
+
+    data = mapping_layouts.roll("甲支部", 2024, 6, mapping_layouts.JUNE)
+    sheet = mapping.sheets("x.xlsx", data, Limits.from_rules(default_rules()))[0]
+    taught = mapping.taught(sheet, 2, {"name": 1, "status": 3}, {"来了": "present", "有事": "excused",
+                                                                 "嘉宾": "guest"})
+    (done,) = ingest_files(org_db, [("甲支部_2024年6月到会登记.xlsx", data)], actor="branch1", mapping=taught,
+                           remember=True)
+    name = done.summary["mappings"][0]
+    page = browser.new_page()
+    try:
+        page.goto(server.url)
+        page.get_by_label("用户名").fill("dangwei")
+        page.get_by_label("密码").fill("demo1234")
+        page.get_by_role("button", name="登录", exact=True).click()
+        page.get_by_text("退出登录").wait_for(timeout=60_000)
+        page.locator('[data-testid="stSidebarNav"] a', has_text="上传数据").click()
+        page.get_by_text("空白模板下载").wait_for(timeout=60_000)
+        wait_idle(page)
+        page.get_by_text(f"修改“{name}”").click()
+        wait_idle(page)
+        field = page.get_by_label("对应关系名称")
+        field.fill("甲支部到会登记")
+        field.press("Enter")
+        wait_idle(page)
+        page.get_by_role("button", name="保存修改").click()
+        page.get_by_text("列对应关系“甲支部到会登记”已保存。").wait_for(timeout=30_000)
+        wait_idle(page)
+        page.get_by_text("修改“甲支部到会登记”").click()
+        wait_idle(page)
+        page.get_by_role("button", name="删除这个对应关系").click()
+        page.get_by_text("列对应关系“甲支部到会登记”已删除。").wait_for(timeout=30_000)
+        wait_idle(page)
+        assert page.get_by_text("还没有保存任何列对应关系。").count() == 1
+    finally:
+        page.close()
+    with db.reading(org_db) as con:
+        assert con.execute("select count(*) from column_mappings").fetchone()[0] == 0
+        assert con.execute("select actor, action, target from audit_log where action like 'mapping.%' "
+                           "order by audit_id").fetchall() == [
+            ("branch1", "mapping.create", name), ("dangwei", "mapping.update", "甲支部到会登记"),
+            ("dangwei", "mapping.delete", "甲支部到会登记")]

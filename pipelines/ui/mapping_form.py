@@ -139,11 +139,11 @@ def manage(path: Path, me: User) -> None:
     pick = st.selectbox(common.tr("ingest.mapping.page.pick"), [r["name"] for r in rows], key="up_mapping_pick")
     row = next(r for r in rows if r["name"] == pick)
     with st.expander(common.tr("ingest.mapping.page.edit", name=pick)):
-        new_name = st.text_input(common.tr("ingest.mapping.page.name"), value=row["name"], key=f"up_me_name_{row['id']}")
+        new_name = st.text_input(common.tr("ingest.mapping.page.name"), value=row["name"], key=f"up_me_label_{row['id']}")
         header = st.number_input(common.tr("ingest.mapping.page.header_row"), min_value=1, max_value=HEADER_SCAN_ROWS,
                                  value=int(row["header_row"]), key=f"up_me_header_{row['id']}")
         letters = {f: st.text_input(common.tr(f"ingest.mapping.page.field.{f}"), value=row["columns"].get(f, ""),
-                                    key=f"up_me_{f}_{row['id']}") for f in mapping.KIND_FIELDS[row["kind"]]}
+                                    key=f"up_me_col_{f}_{row['id']}") for f in mapping.KIND_FIELDS[row["kind"]]}
         words = st.data_editor(
             pl.DataFrame({"word": list(row["words"]), "meaning": list(row["words"].values())},
                          schema={"word": pl.String, "meaning": pl.String}),
