@@ -239,3 +239,20 @@ def test_a_year_table_and_a_roster_are_taught_the_same_way(org_db: Path, kind: s
     assert second.status == "loaded" and second.summary["mappings"] == [loaded.summary["mappings"][0]]
     with pytest.raises(PartydayError):
         mapping.taught(sheet, 1, columns, {"来了": "guest"}, kind)  # a non-member only on a sign-in line
+
+
+def test_two_branches_teaching_one_template_each_get_their_own(org_db: Path) -> None:
+    yi_roll = mapping_layouts.roll("乙支部", 2024, 6, mapping_layouts.JUNE)
+    ingest_files(org_db, [("甲支部_2024年6月到会登记.xlsx", JUNE)], actor="dangwei", mapping=taught(), remember=True)
+    strict = mapping.taught(sheet_of(yi_roll), 2, COLUMNS, {**WORDS, "有事": "unexcused"})
+    (yi,) = ingest_files(org_db, [("乙支部_2024年6月到会登记.xlsx", yi_roll)], actor="dangwei", mapping=strict,
+                         remember=True)
+    assert yi.summary["mappings"] == [f"乙支部·签到表·{strict.fingerprint[:6]}"]
+    assert strict.fingerprint == taught().fingerprint
+    # July, uploaded by the committee with no branch chosen: each file is read by its own branch's mapping.
+    yi_july = mapping_layouts.roll("乙支部", 2024, 7, mapping_layouts.JULY)
+    jia_july, yi_july_result = ingest_files(org_db, [("甲支部_2024年7月到会登记.xlsx", JULY),
+                                                     ("乙支部_2024年7月到会登记.xlsx", yi_july)], actor="dangwei")
+    assert jia_july.summary["mappings"] == [f"甲支部·签到表·{strict.fingerprint[:6]}"]
+    assert yi_july_result.summary["mappings"] == [f"乙支部·签到表·{strict.fingerprint[:6]}"]
+    assert jia_july.summary["statuses"]["excused"] == 1 and yi_july_result.summary["statuses"]["excused"] == 0

@@ -108,12 +108,12 @@ def _load(con: duckdb.DuckDBPyConnection, name: str, data: bytes, sha: str, *, b
         result.status, result.upload_id = "rejected", None
         raise _Rollback(result)
     branch_id = sorted(loader.branch_ids)[0] if loader.branch_ids else None
-    if remember and parsed.mapped and branch_id is not None:
+    if remember and forced is not None and any(m is forced for m in parsed.mapped) and branch_id is not None:
         from pipelines.access import branch_label
         from pipelines.ingest.mapping_store import remember as store
 
-        kept = store(con, parsed.mapped[0], branch_id, branch_label(con, branch_id), actor)
-        summary["mappings"] = [kept.name]
+        kept = store(con, forced, branch_id, branch_label(con, branch_id), actor)
+        summary["mappings"] = [kept.name if m is forced else m.name for m in parsed.mapped]
     con.execute("insert into uploads (upload_id, file_name, sha256, kind, branch_id, uploaded_by, status, summary) "
                 "values (?, ?, ?, ?, ?, ?, 'loaded', ?)",
                 [upload_id, name, sha, parsed.kind, branch_id, actor, json.dumps(summary, ensure_ascii=False,

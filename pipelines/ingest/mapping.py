@@ -62,6 +62,7 @@ class Mapping:
     name: str | None = None
     branch_id: int | None = None
     mapping_id: int | None = None
+    branch_name: str | None = None
 
     def spec(self) -> dict[str, Any]:
         """What is stored as JSON beside the key columns."""
@@ -77,12 +78,12 @@ class Mapping:
 
 
 def from_row(mapping_id: int, name: str, branch_id: int, kind: str, fingerprint: str, header_row: int,
-             spec: str) -> Mapping:
-    """A stored mapping from its table row."""
+             spec: str, branch_name: str | None = None) -> Mapping:
+    """A stored mapping from its table row (and its branch's name)."""
     data = json.loads(spec)
     return Mapping(kind, int(header_row), {k: int(v) for k, v in data.get("columns", {}).items()},
                    {str(k): str(v) for k, v in data.get("words", {}).items()}, fingerprint, name, int(branch_id),
-                   int(mapping_id))
+                   int(mapping_id), branch_name)
 
 
 def header_cells(sheet: Sheet, row: int) -> list[str]:
@@ -110,17 +111,27 @@ def row_fingerprint(sheet: Sheet, row: int) -> str | None:
     return fingerprint(cells) if len({c for c in cells if c}) >= 2 else None
 
 
-def find(sheet: Sheet, mappings: Sequence[Mapping]) -> tuple[Mapping, int] | None:
-    """The first mapping whose header shape is one of the sheet's first rows, with that row."""
+def find(sheet: Sheet, mappings: Sequence[Mapping], context: str = "") -> tuple[Mapping, int] | None:
+    """The first mapping whose header shape is one of the sheet's first rows, with that row.
+
+    Two branches may have taught the same template differently: the one whose branch ``context`` (the
+    file name) or the lines above the header name is preferred, else the first given.
+    """
     if not mappings:
         return None
-    by_fp: dict[str, Mapping] = {}
+    by_fp: dict[str, list[Mapping]] = {}
     for m in mappings:
-        by_fp.setdefault(m.fingerprint, m)
+        by_fp.setdefault(m.fingerprint, []).append(m)
     for row in range(min(HEADER_SCAN_ROWS, sheet.n_rows)):
         fp = row_fingerprint(sheet, row)
-        if fp in by_fp:
-            return by_fp[fp], row
+        if fp is None or fp not in by_fp:
+            continue
+        found = by_fp[fp]
+        if len(found) > 1:
+            said = norm(" ".join([context] + [cell_text(v) for r in sheet.cells[:row] for v in r]))
+            named = [m for m in found if m.branch_name and norm(m.branch_name) in said]
+            found = named or found
+        return found[0], row
     return None
 
 
@@ -246,14 +257,15 @@ def with_name(mapping: Mapping, name: str | None, branch_id: int | None, mapping
 
 
 def choose(sheet: Sheet, stored: Sequence[Mapping], forced: Mapping | None,
-           recognised: bool) -> tuple[Sheet, Mapping | None]:
+           recognised: bool, context: str = "") -> tuple[Sheet, Mapping | None]:
     """The sheet to parse and the mapping used on it.
 
     A mapping found by header shape wins (``forced`` first, then the stored ones); a ``forced`` mapping
     whose shape is not found still applies, at its own header row, to a sheet the reader does not
     recognise (``recognised`` False), so ``--mapping NAME`` also serves a header changed slightly.
     """
-    hit = find(sheet, ([forced] if forced else []) + list(stored))
+    hit = find(sheet, [forced], context) if forced else None
+    hit = hit or find(sheet, stored, context)
     if hit is not None:
         return apply(sheet, hit[0], hit[1]), hit[0]
     if forced is not None and not recognised and not sheet.is_empty():

@@ -25,7 +25,7 @@ def stored(con: Any, branch_ids: set[int] | None) -> list[Mapping]:
     """The mappings of ``branch_ids`` (None: every branch), by branch and name."""
     ids = None if branch_ids is None else sorted(branch_ids)
     rows = db.query(con, "column_mappings", branch_ids=ids).fetchall()
-    return [from_row(*r[:7]) for r in rows]
+    return [from_row(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[-1]) for r in rows]
 
 
 def by_name(con: Any, name: str) -> Mapping:

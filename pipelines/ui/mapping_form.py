@@ -8,6 +8,8 @@ Confirming loads the file and stores the mapping for the branch loaded (``ingest
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -99,8 +101,15 @@ def teach(item: tuple[str, bytes], key: str, show: Callable[[FileResult, str], N
     label = st.text_input(common.tr("ingest.mapping.page.name"), key=f"{key}_label",
                           placeholder=common.tr("ingest.mapping.page.name_auto"))
     taught = mapping.with_name(taught, label.strip() or None, None)
-    result = preview_files([item], branch=branch, db_path=path, allowed_branch_ids=allowed, roster_date=roster_date,
-                           mapping=taught)[0]
+    # The preview is kept while the answers stay the same (every widget change reruns the page).
+    asked = hashlib.sha256(data + json.dumps([taught.kind, taught.header_row, taught.spec(), taught.name, branch,
+                                              str(roster_date)], ensure_ascii=False).encode()).hexdigest()
+    if st.session_state.get(f"{key}_preview_key") != asked:
+        st.session_state[f"{key}_preview"] = preview_files([item], branch=branch, db_path=path,
+                                                           allowed_branch_ids=allowed, roster_date=roster_date,
+                                                           mapping=taught)[0]
+        st.session_state[f"{key}_preview_key"] = asked
+    result: FileResult = st.session_state[f"{key}_preview"]
     st.markdown(f"**{common.tr('ingest.mapping.page.preview')}**")
     show(result, f"{key}_preview")
     if result.status == "loaded" and kind != "roster":
