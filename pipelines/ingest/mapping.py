@@ -256,6 +256,21 @@ def with_name(mapping: Mapping, name: str | None, branch_id: int | None, mapping
     return replace(mapping, name=name, branch_id=branch_id, mapping_id=mapping_id)
 
 
+def for_sheet(sheet: Sheet, mappings: Sequence[Mapping], forced: Mapping | None, kind: str | None,
+              file: str = "") -> tuple[Sheet, Mapping | None]:
+    """The sheet as a taught column mapping rewrites it, and that mapping (the sheet itself and None when
+    no mapping applies); ``kind`` is the kind forced on the command line, ``file`` the file's name."""
+    if not mappings and forced is None:
+        return sheet, None
+    recognised = True
+    if forced is not None:
+        from pipelines.ingest.detect import detect
+
+        found, table, _hint = detect(sheet, kind)
+        recognised = found == "record" or (found is not None and table is not None and "name" in table.columns)
+    return choose(sheet, mappings, forced, recognised, file)
+
+
 def choose(sheet: Sheet, stored: Sequence[Mapping], forced: Mapping | None,
            recognised: bool, context: str = "") -> tuple[Sheet, Mapping | None]:
     """The sheet to parse and the mapping used on it.

@@ -17,7 +17,7 @@ from pipelines.access import User
 from pipelines.audit import record
 from pipelines.errors import PartydayError, error
 from pipelines.i18n import t
-from pipelines.ingest.mapping import KIND_FIELDS, Mapping, check, from_row
+from pipelines.ingest.mapping import KIND_FIELDS, Mapping, check, from_row, with_name
 from pipelines.ingest.vocab import norm
 
 
@@ -81,8 +81,7 @@ def remember(con: Any, mapping: Mapping, branch_id: int, branch_name: str, actor
                  header_row=mapping.header_row, spec=spec, actor=actor)
         record(con, actor, "mapping.update", name, {"branch": branch_name, "fingerprint": mapping.fingerprint,
                                                      **mapping.spec()})
-        return Mapping(mapping.kind, mapping.header_row, mapping.columns, mapping.words, mapping.fingerprint, name,
-                       branch_id, same.mapping_id)
+        return with_name(mapping, name, branch_id, same.mapping_id)
     name = mapping.name or default_name(branch_name, mapping)
     _check_name(con, name, None)
     (new_id,) = db.query(con, "column_mapping_insert", mapping_name=name, branch_id=branch_id, kind=mapping.kind,
@@ -90,8 +89,7 @@ def remember(con: Any, mapping: Mapping, branch_id: int, branch_name: str, actor
                          actor=actor).fetchone()
     record(con, actor, "mapping.create", name, {"branch": branch_name, "fingerprint": mapping.fingerprint,
                                                  **mapping.spec()})
-    return Mapping(mapping.kind, mapping.header_row, mapping.columns, mapping.words, mapping.fingerprint, name,
-                   branch_id, int(new_id))
+    return with_name(mapping, name, branch_id, int(new_id))
 
 
 def default_name(branch_name: str, mapping: Mapping) -> str:

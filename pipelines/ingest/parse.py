@@ -143,7 +143,7 @@ def parse_file(file: str, data: bytes, limits: safety.Limits, *, kind: str | Non
         return out
     known = known or {}
     for raw in sheets:
-        sheet, used = mapped_sheet(raw, mappings, mapping, kind, file)
+        sheet, used = mapping_.for_sheet(raw, mappings, mapping, kind, file)
         if used is not None:
             out.mapped.append(used)
         p = parse_sheet(sheet, kind or (used.kind if used else None), known)
@@ -159,19 +159,6 @@ def parse_file(file: str, data: bytes, limits: safety.Limits, *, kind: str | Non
     out.order = [p.kind for p in out.sheets]
     out.sheets.sort(key=lambda p: LOAD_ORDER.get(p.kind, 9))
     return out
-
-
-def mapped_sheet(sheet: Sheet, mappings: Sequence[mapping_.Mapping], forced: mapping_.Mapping | None,
-                 kind: str | None, file: str = "") -> tuple[Sheet, mapping_.Mapping | None]:
-    """The sheet as a taught column mapping rewrites it, and that mapping (the sheet itself and None when
-    no mapping applies)."""
-    if not mappings and forced is None:
-        return sheet, None
-    recognised = True
-    if forced is not None:
-        found, table, _hint = detect(sheet, kind)
-        recognised = found == "record" or (found is not None and table is not None and "name" in table.columns)
-    return mapping_.choose(sheet, mappings, forced, recognised, file)
 
 
 def inherit(out: ParsedFile, known: dict[str, str]) -> None:
