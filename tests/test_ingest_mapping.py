@@ -256,3 +256,7 @@ def test_two_branches_teaching_one_template_each_get_their_own(org_db: Path) -> 
     assert jia_july.summary["mappings"] == [f"甲支部·签到表·{strict.fingerprint[:6]}"]
     assert yi_july_result.summary["mappings"] == [f"乙支部·签到表·{strict.fingerprint[:6]}"]
     assert jia_july.summary["statuses"]["excused"] == 1 and yi_july_result.summary["statuses"]["excused"] == 0
+    # 丙支部 taught nothing: its file of that template is not read through another branch's mapping.
+    (bing,) = preview_files([("丙支部_2024年7月到会登记.xlsx", mapping_layouts.roll("丙支部", 2024, 7,
+                                                                                mapping_layouts.JULY))], db_path=org_db)
+    assert bing.status == "rejected" and [i.code for i in bing.issues] == ["ingest.no_name_column"]

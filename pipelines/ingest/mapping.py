@@ -22,7 +22,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from pipelines.ingest.layout import HEADER_SCAN_ROWS, Table, cell_text, find_header, header_key, scan_header
+from pipelines.ingest.layout import (
+    HEADER_SCAN_ROWS,
+    Table,
+    branch_in,
+    cell_text,
+    find_header,
+    header_key,
+    scan_header,
+)
 from pipelines.ingest.model import Context, Parsed
 from pipelines.ingest.parse_people import data_rows, status_of
 from pipelines.ingest.read import Sheet
@@ -111,11 +119,13 @@ def row_fingerprint(sheet: Sheet, row: int) -> str | None:
     return fingerprint(cells) if len({c for c in cells if c}) >= 2 else None
 
 
-def find(sheet: Sheet, mappings: Sequence[Mapping], context: str = "") -> tuple[Mapping, int] | None:
+def find(sheet: Sheet, mappings: Sequence[Mapping], context: str = "",
+         known: dict[str, str] | None = None) -> tuple[Mapping, int] | None:
     """The first mapping whose header shape is one of the sheet's first rows, with that row.
 
-    Two branches may have taught the same template differently: the one whose branch ``context`` (the
-    file name) or the lines above the header name is preferred, else the first given.
+    A stored mapping is its branch's: when the file name (``context``) or the lines above the header name
+    a branch (``known``: the branches the database knows), only that branch's mapping applies, so two
+    branches may teach one template differently and neither's words read the other's file.
     """
     if not mappings:
         return None
@@ -127,11 +137,13 @@ def find(sheet: Sheet, mappings: Sequence[Mapping], context: str = "") -> tuple[
         if fp is None or fp not in by_fp:
             continue
         found = by_fp[fp]
-        if len(found) > 1:
-            said = norm(" ".join([context] + [cell_text(v) for r in sheet.cells[:row] for v in r]))
-            named = [m for m in found if m.branch_name and norm(m.branch_name) in said]
-            found = named or found
-        return found[0], row
+        if any(m.branch_name for m in found):
+            above = " ".join(cell_text(v) for r in sheet.cells[:row] for v in r)
+            named = branch_in(above, known or {}) or branch_in(context, known or {})
+            if named is not None:
+                found = [m for m in found if m.branch_name is None or norm(m.branch_name) == norm(named)]
+        if found:
+            return found[0], row
     return None
 
 
@@ -257,9 +269,10 @@ def with_name(mapping: Mapping, name: str | None, branch_id: int | None, mapping
 
 
 def for_sheet(sheet: Sheet, mappings: Sequence[Mapping], forced: Mapping | None, kind: str | None,
-              file: str = "") -> tuple[Sheet, Mapping | None]:
+              file: str = "", known: dict[str, str] | None = None) -> tuple[Sheet, Mapping | None]:
     """The sheet as a taught column mapping rewrites it, and that mapping (the sheet itself and None when
-    no mapping applies); ``kind`` is the kind forced on the command line, ``file`` the file's name."""
+    no mapping applies); ``kind`` is the kind forced on the command line, ``file`` the file's name,
+    ``known`` the branches the database knows."""
     if not mappings and forced is None:
         return sheet, None
     recognised = True
@@ -268,19 +281,22 @@ def for_sheet(sheet: Sheet, mappings: Sequence[Mapping], forced: Mapping | None,
 
         found, table, _hint = detect(sheet, kind)
         recognised = found == "record" or (found is not None and table is not None and "name" in table.columns)
-    return choose(sheet, mappings, forced, recognised, file)
+    return choose(sheet, mappings, forced, recognised, file, known)
 
 
 def choose(sheet: Sheet, stored: Sequence[Mapping], forced: Mapping | None,
-           recognised: bool, context: str = "") -> tuple[Sheet, Mapping | None]:
+           recognised: bool, context: str = "", known: dict[str, str] | None = None) -> tuple[Sheet, Mapping | None]:
     """The sheet to parse and the mapping used on it.
 
     A mapping found by header shape wins (``forced`` first, then the stored ones); a ``forced`` mapping
     whose shape is not found still applies, at its own header row, to a sheet the reader does not
     recognise (``recognised`` False), so ``--mapping NAME`` also serves a header changed slightly.
     """
-    hit = find(sheet, [forced], context) if forced else None
-    hit = hit or find(sheet, stored, context)
+    if forced is not None:  # asked for by name, or just taught: whoever's branch the file names
+        asked = find(sheet, [replace(forced, branch_name=None)])
+        if asked is not None:
+            return apply(sheet, forced, asked[1]), forced
+    hit = find(sheet, stored, context, known)
     if hit is not None:
         return apply(sheet, hit[0], hit[1]), hit[0]
     if forced is not None and not recognised and not sheet.is_empty():

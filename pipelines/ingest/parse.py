@@ -143,7 +143,7 @@ def parse_file(file: str, data: bytes, limits: safety.Limits, *, kind: str | Non
         return out
     known = known or {}
     for raw in sheets:
-        sheet, used = mapping_.for_sheet(raw, mappings, mapping, kind, file)
+        sheet, used = mapping_.for_sheet(raw, mappings, mapping, kind, file, known)
         if used is not None:
             out.mapped.append(used)
         p = parse_sheet(sheet, kind or (used.kind if used else None), known)
