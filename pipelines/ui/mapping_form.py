@@ -89,11 +89,11 @@ def teach(item: tuple[str, bytes], key: str, show: Callable[[FileResult, str], N
     meanings: dict[str, str | None] = {}
     if words:
         st.caption(common.tr("ingest.mapping.page.words"))
-    for i, word in enumerate(words):
+    for word in words:  # keyed by the word, so an answer stays with its word when the columns change
         meanings[word] = st.selectbox(common.tr("ingest.mapping.page.word", word=word), mapping.KIND_MEANINGS[kind],
                                       index=None,
                                       format_func=lambda m: common.tr(f"ingest.mapping.meaning.{m}"),
-                                      placeholder=common.tr("ingest.mapping.page.choose"), key=f"{key}_word_{i}")
+                                      placeholder=common.tr("ingest.mapping.page.choose"), key=f"{key}_word_{hashlib.sha256(word.encode()).hexdigest()[:12]}")
     if any(m is None for m in meanings.values()):
         st.info(common.tr("ingest.mapping.page.answer_words"))
         return
