@@ -74,19 +74,26 @@ def _sorted(issues: Iterable[Issue]) -> list[Issue]:
 
 def _load(con: duckdb.DuckDBPyConnection, name: str, data: bytes, sha: str, *, branch: str | None, kind: str | None,
           actor: str | None, allowed: set[int] | None, roster_date: date | None, rules: Any,
-          refresh_years: set[int] | None = None, mapping: MappingArg = None, remember: bool = False) -> FileResult:
+          refresh_years: set[int] | None = None, mapping: MappingArg = None, remember: bool = False,
+          cache: dict[str, Any] | None = None) -> FileResult:
     """Parse and load one file inside ``con``'s transaction; raises :class:`_Rollback` carrying a refusal.
 
     The derived figures are refreshed for the years touched plus ``refresh_years`` (a batch refreshes
     once, in its last file's transaction; ``None`` means this file's years only). The column mappings
     stored for the branches in scope apply by header shape; ``mapping`` (a name, or one just taught) is
-    asked for, and ``remember`` stores the one used for the branch loaded, in this transaction.
+    asked for, and ``remember`` stores the one used for the branch loaded, in this transaction. ``cache``
+    keeps the mappings found for the next files of a batch (a query saved per file).
     """
     limits = Limits.from_rules(rules)
     upload_id = int(con.execute("select nextval('seq_id')").fetchall()[0][0])
     loader = Loader(con, upload_id, rules=rules, branch=branch, allowed_branch_ids=allowed, roster_date=roster_date,
                     actor=actor)
-    stored, forced = _mappings(con, branch, allowed, mapping)
+    if cache is not None and "mappings" in cache:
+        stored, forced = cache["mappings"]
+    else:
+        stored, forced = _mappings(con, branch, allowed, mapping)
+        if cache is not None:
+            cache["mappings"] = (stored, forced)
     parsed: ParsedFile = parse_file(name, data, limits, kind=kind, known=loader.known(), mappings=stored,
                                     mapping=forced)
     issues = list(parsed.issues)
@@ -113,6 +120,8 @@ def _load(con: duckdb.DuckDBPyConnection, name: str, data: bytes, sha: str, *, b
         from pipelines.ingest.mapping_store import remember as store
 
         kept = store(con, forced, branch_id, branch_label(con, branch_id), actor)
+        if cache is not None:
+            cache.pop("mappings", None)
         summary["mappings"] = [kept.name if m is forced else m.name for m in parsed.mapped]
     con.execute("insert into uploads (upload_id, file_name, sha256, kind, branch_id, uploaded_by, status, summary) "
                 "values (?, ?, ?, ?, ?, ?, 'loaded', ?)",
@@ -224,6 +233,7 @@ def ingest_files(db_path: str | Path | None, files: Sequence[FileInput], *, bran
                     [shas]).fetchall()}
             touched: set[int] = set(pending)
             branches: set[int] | None = pending_branches
+            cache: dict[str, Any] = {}
             done_ids: list[int] = list(pending_ids)
             for j, ((name, data), sha) in enumerate(zip(blobs, shas, strict=True)):
                 if progress:
@@ -237,7 +247,7 @@ def ingest_files(db_path: str | Path | None, files: Sequence[FileInput], *, bran
                         else:
                             res = _load(con, name, data, sha, branch=branch, kind=kind, actor=actor,
                                         allowed=allowed_branch_ids, roster_date=roster_date, rules=rules,
-                                        refresh_years=touched, mapping=mapping, remember=remember)
+                                        refresh_years=touched, mapping=mapping, remember=remember, cache=cache)
                             results.append(res)
                             touched |= set(res.summary.get("years", []))
                             if branches is not None:
