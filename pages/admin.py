@@ -91,7 +91,8 @@ elif section == "audit":
     cols = st.columns(3)
     # Label -> prefix of the audit actions it covers (login.success, upload.load, rules.set, user.add ...).
     kinds = {"login": "login", "logout": "logout", "upload": "upload.load", "undo": "upload.undo",
-             "rules": "rules", "snapshot": "snapshot", "user": "user", "backup": "backup"}
+             "rules": "rules", "snapshot": "snapshot", "user": "user", "backup": "backup",
+             "mapping": "mapping"}
     kind = cols[0].selectbox(common.tr("access.col.action"), [None, *kinds], key="admin_audit_kind",
                              format_func=lambda k: common.tr(f"access.admin.kind.{k}") if k else "—")
     actor = cols[1].text_input(common.tr("access.col.actor"), key="admin_audit_actor").strip() or None

@@ -4,11 +4,13 @@ and the context (branch, date or month) each sheet states or inherits from its w
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from pipelines.errors import Issue, error, warning
 from pipelines.ingest import dates, layout, safety, values
+from pipelines.ingest import mapping as mapping_
 from pipelines.ingest.detect import detect
 from pipelines.ingest.model import KINDS, Context, Parsed
 from pipelines.ingest.parse_forms import parse_evaluation, parse_record, parse_zones
@@ -30,6 +32,7 @@ class ParsedFile:
     sheets: list[Parsed] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     order: list[str] = field(default_factory=list)  # kinds in the workbook's sheet order
+    mapped: list[mapping_.Mapping] = field(default_factory=list)  # column mappings used, one per sheet
 
     @property
     def kind(self) -> str | None:
@@ -118,8 +121,13 @@ def record_context(p: Parsed, known: dict[str, str], sheet: Sheet) -> Context:
 
 
 def parse_file(file: str, data: bytes, limits: safety.Limits, *, kind: str | None = None,
-               known: dict[str, str] | None = None) -> ParsedFile:
-    """Check, read and parse one file; sheets inherit the branch and date their workbook states."""
+               known: dict[str, str] | None = None, mappings: Sequence[mapping_.Mapping] = (),
+               mapping: mapping_.Mapping | None = None) -> ParsedFile:
+    """Check, read and parse one file; sheets inherit the branch and date their workbook states.
+
+    A sheet whose header shape is one of ``mappings`` (or ``mapping``, the one asked for) is read through
+    that column mapping (``mapping.py``).
+    """
     out = ParsedFile(file)
     if kind is not None and kind not in KINDS:
         out.issues.append(error("ingest.bad_kind", kind=kind, kinds=", ".join(KINDS)))
@@ -136,8 +144,11 @@ def parse_file(file: str, data: bytes, limits: safety.Limits, *, kind: str | Non
         out.issues.append(error("ingest.empty_workbook", file=file))
         return out
     known = known or {}
-    for sheet in sheets:
-        p = parse_sheet(sheet, kind, known)
+    for raw in sheets:
+        sheet, used = mapping_.for_sheet(raw, mappings, mapping, kind, file, known)
+        if used is not None:
+            out.mapped.append(used)
+        p = parse_sheet(sheet, kind or (used.kind if used else None), known)
         if p is None:
             continue
         if p.kind == "unknown":
