@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from pipelines import access, auth, backup, db
+from pipelines import access, auth, backup, clock, db
 from pipelines.audit import record
 from pipelines.errors import PartydayError
 from pipelines.ui import common
@@ -91,7 +91,8 @@ elif section == "audit":
     cols = st.columns(3)
     # Label -> prefix of the audit actions it covers (login.success, upload.load, rules.set, user.add ...).
     kinds = {"login": "login", "logout": "logout", "upload": "upload.load", "undo": "upload.undo",
-             "rules": "rules", "snapshot": "snapshot", "user": "user", "backup": "backup"}
+             "rules": "rules", "snapshot": "snapshot", "user": "user", "backup": "backup",
+             "mapping": "mapping"}
     kind = cols[0].selectbox(common.tr("access.col.action"), [None, *kinds], key="admin_audit_kind",
                              format_func=lambda k: common.tr(f"access.admin.kind.{k}") if k else "—")
     actor = cols[1].text_input(common.tr("access.col.actor"), key="admin_audit_actor").strip() or None
@@ -101,7 +102,7 @@ elif section == "audit":
     st.caption(common.tr("access.admin.audit_count", count=log.height))
     view = common.paged(log, "admin_audit")
     st.dataframe(headed(view), hide_index=True, key="admin_audit_table")
-    common.download_xlsx({"audit": headed(log)}, f"audit-{dt.date.today().isoformat()}.xlsx",
+    common.download_xlsx({"audit": headed(log)}, f"audit-{clock.today().isoformat()}.xlsx",
                          "access.admin.download_audit", key="admin_audit_xlsx")
 
 else:
@@ -114,5 +115,5 @@ else:
         return data
 
     st.download_button(common.tr("access.admin.download_backup"), data=_backup_bytes,
-                       file_name=f"partyday-backup-{dt.date.today().isoformat()}.zip", mime="application/zip",
+                       file_name=f"partyday-backup-{clock.today().isoformat()}.zip", mime="application/zip",
                        on_click="ignore", icon=":material/download:", key="admin_backup_zip")

@@ -72,6 +72,8 @@ with st.expander(common.tr("ui.compliance.calendar_table")):
     if calendar is None and common.heavy("calendar_table"):
         calendar = views.in_months(common.metric("compliance", f.year, branch_ids=ids), months)
     if calendar is not None:
-        cal = views.with_violation_text(calendar, lang)
+        cal = views.translated(views.with_violation_text(calendar, lang), "status", "ui.month_status", lang,
+                               "month_status")
         common.table(cal, "compliance_calendar_table", file_name=f"compliance-calendar-{f.year}", search=["branch"],
-                     columns=["branch", "zone", "month", "held", "activities", "compliant", "violation_text"])
+                     columns=["branch", "zone", "month", "month_status", "held", "activities", "compliant",
+                              "violation_text"])

@@ -38,6 +38,9 @@ st.caption(common.tr("ui.overview.committee", branches=scope.height, zones=scope
 
 def kpis(row: dict, title: str, records_late: int) -> None:
     st.subheader(title)
+    # a month in progress is not due yet: none of it is missed (the year counts its ended months)
+    waiting = row["month"] is not None and row["status"] == "in_progress"
+    missed = common.tr("ui.chart.in_progress") if waiting else row["missed_months"]
     figures = [
         ("ui.kpi.branches", row["branches"], None), ("ui.kpi.members", row["members"], None),
         ("ui.kpi.activities", row["activities"], None),
@@ -45,7 +48,7 @@ def kpis(row: dict, title: str, records_late: int) -> None:
         ("ui.kpi.quorum_failures", row["quorum_failures"], None),
         ("ui.kpi.satisfaction", common.percent(row["satisfaction"]), None),
         ("ui.kpi.at_risk", row["branches_at_risk"], common.tr("ui.kpi.at_risk_help", ineligible=row["branches_ineligible"])),
-        ("ui.kpi.missed", row["missed_months"], common.tr("ui.kpi.missed_help")),
+        ("ui.kpi.missed", missed, common.tr("ui.kpi.missed_help")),
         ("ui.kpi.late", records_late, common.tr("ui.kpi.late_help")),
     ]
     for start in range(0, len(figures), 3):

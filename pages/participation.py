@@ -13,7 +13,8 @@ f = common.filters()
 ids = common.scope_ids(f)
 rules = common.rules()
 threshold = float(rules.get("attendance.quorum_threshold"))
-months = views.month_keys(f, common.today())
+today = common.today()
+months = views.month_keys(f, today)
 events = common.events_shown(f, columns=views.PARTICIPATION_COLUMNS, order=("month", "branch", "date", "activity_id"))
 
 scope = common.branches_in(ids)
@@ -32,7 +33,8 @@ if scope.height > charts.MAX_HEATMAP_ROWS:
                      columns=["zone", "quarter", "branches", "activities", "participation", "quorum_failures"])
 else:
     clicked = common.chart(charts.participation_heatmap(events, months, threshold, lang,
-                                                        branches=scope["branch_name"].to_list()),
+                                                        branches=scope["branch_name"].to_list(),
+                                                        in_progress=views.in_progress_key(f, today)),
                            "participation_heatmap", clickable=True)
     if clicked is not None:
         common.open_activity(int(clicked))

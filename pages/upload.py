@@ -14,7 +14,7 @@ from pipelines.errors import PartydayError
 from pipelines.ingest import FileResult, ingest_files, preview_files, undo_upload, uploads
 from pipelines.ingest.describe import activities_label, counts_label, kind_label
 from pipelines.ingest.model import KINDS
-from pipelines.ui import common
+from pipelines.ui import common, mapping_form
 
 me = access.require_page(common.user(), "upload")
 common.page_header("ui.nav.upload", "ingest.page.caption")
@@ -39,8 +39,8 @@ def issues_frame(result: FileResult) -> pl.DataFrame:
     return frame.rename({c: common.tr(f"ingest.page.col.{c}") for c in frame.columns})
 
 
-def show_result(result: FileResult) -> None:
-    """One file: status, recognised kind, what will load, issues."""
+def show_result(result: FileResult, key: str = "") -> None:
+    """One file: status, recognised kind, what will load, issues (``key`` tells apart two showings of it)."""
     box = {"loaded": st.success, "unchanged": st.info, "rejected": st.error}[result.status]
     box(f"{result.file} — {common.tr(f'ingest.page.status.{result.status}')}")
     st.caption(common.tr("ingest.page.kind", kind=kind_label(result.kind, lang)))
@@ -52,9 +52,12 @@ def show_result(result: FileResult) -> None:
         labels = result.summary.get("activity_labels") or []
         if labels:
             st.caption(common.tr("ingest.page.activities", what=activities_label(labels, lang)))
+        used = [m for m in result.summary.get("mappings") or [] if m]
+        if used:
+            st.caption(common.tr("ingest.mapping.page.used", names="、".join(used) if lang == "zh" else ", ".join(used)))
     if result.issues:
         st.caption(common.tr("ingest.page.issues"))
-        st.dataframe(issues_frame(result), hide_index=True, key=f"up_issues_{result.file}")
+        st.dataframe(issues_frame(result), hide_index=True, key=f"up_issues_{key}{result.file}")
 
 
 choice = st.selectbox(common.tr("ingest.page.branch"), [""] + names,
@@ -64,6 +67,8 @@ roster_date = st.date_input(common.tr("ingest.page.roster_date"), value=None, ke
 files = st.file_uploader(common.tr("ingest.page.files"), type=["xlsx", "xlsm", "xls", "csv"],
                          accept_multiple_files=True, key="up_files")
 items = [(f.name, f.getvalue()) for f in files or []]
+if "up_mapping_done" in st.session_state:
+    st.success(st.session_state.pop("up_mapping_done"))
 if items:
     fingerprint = hashlib.sha256(b"".join(hashlib.sha256(d).digest() for _, d in items)
                                  + f"{branch}|{roster_date}".encode()).hexdigest()
@@ -74,8 +79,12 @@ if items:
         st.session_state.pop("up_done", None)
     st.subheader(common.tr("ingest.page.preview"))
     previews: list[FileResult] = st.session_state["up_preview"]
-    for result in previews:
+    for index, (item, result) in enumerate(zip(items, previews, strict=True)):
         show_result(result)
+        if mapping_form.mappable(result):
+            # A layout not recognised: the secretary teaches it here once (pipelines/ingest/mapping.py).
+            mapping_form.teach(item, f"up_map_{index}", show_result, path=path, branch=branch, allowed=allowed,
+                               roster_date=roster_date, actor=me.name)
     loadable = [it for it, r in zip(items, previews, strict=True) if r.status == "loaded"]
     if st.button(common.tr("ingest.page.confirm"), type="primary", disabled=not loadable, key="up_confirm"):
         bar = st.progress(0.0)
@@ -125,6 +134,9 @@ else:
                 st.rerun()
             except PartydayError as exc:
                 common.show_issues(exc.issues)
+
+if me.is_committee:
+    mapping_form.manage(path, me)
 
 st.subheader(common.tr("ingest.page.templates"))
 columns = st.columns(len(KINDS))

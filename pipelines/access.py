@@ -11,6 +11,10 @@ member-level detail, and for which branches they may upload; the menu only mirro
 | ``viewer`` | every branch | none | none | figures pages |
 
 ``None`` as a scope means "every branch"; an empty set means "none".
+
+Column mappings (``ingest/mapping_store.py``) follow the upload scope: a secretary's upload finds and
+creates the mappings of her own branch (the load decides the branch and refuses any other), and she
+lists only those; editing and deleting them is for the committee (``require_committee(user, "mappings")``).
 """
 
 from __future__ import annotations

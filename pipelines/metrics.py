@@ -11,7 +11,7 @@ read it as a table named ``judged_activity_branch`` (ids only: the models that a
 line and snapshots.
 
 Scope: ``branch_ids`` (a set of branch ids, ``None`` = all) limits the rows returned; ranks are always
-computed over the whole committee. ``today`` (default: the real date) fixes which months are complete.
+computed over the whole committee. ``today`` (default: :func:`pipelines.clock.today`) fixes which months are complete.
 
 Conventions decided here (see also ``sql/refresh_member_status.sql``):
 
@@ -38,7 +38,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from pipelines import db
+from pipelines import clock, db
 from pipelines.config import Rules, load_rules
 from pipelines.errors import PartydayError, error
 
@@ -157,17 +157,43 @@ def registered(con: duckdb.DuckDBPyConnection, **frames: pl.DataFrame) -> Iterat
             con.unregister(name)
 
 
+# Where a month stands on a given day: over (judged: held or missed), today's month (in progress: not
+# missed, not judged, no alert until it has ended) or still to come.
+ENDED, IN_PROGRESS, TO_COME = "ended", "in_progress", "to_come"
+
+
+def in_progress_month(year: int, today: date | None = None) -> date | None:
+    """The month of ``year`` that has begun and not ended on ``today`` (today's month), or None."""
+    today = today or clock.today()
+    return date(year, today.month, 1) if year == today.year else None
+
+
+def month_status(month: date, today: date | None = None) -> str:
+    """:data:`ENDED`, :data:`IN_PROGRESS` or :data:`TO_COME`: where ``month`` (any day of it) stands on
+    ``today``. A month ends with its last day: on the 1st of the next month it is over."""
+    today = today or clock.today()
+    key, now = (month.year, month.month), (today.year, today.month)
+    return ENDED if key < now else (IN_PROGRESS if key == now else TO_COME)
+
+
+def with_month_status(frame: pl.DataFrame, today: date | None = None, column: str = "month_status") -> pl.DataFrame:
+    """``frame`` with ``column``: :func:`month_status` of each row's ``month`` ("YYYY-MM") on ``today``."""
+    today = today or clock.today()
+    now = f"{today.year:04d}-{today.month:02d}"
+    month = pl.col("month")
+    return frame.with_columns(pl.when(month < now).then(pl.lit(ENDED)).when(month == now).then(pl.lit(IN_PROGRESS))
+                              .when(month.is_not_null()).then(pl.lit(TO_COME)).alias(column))
+
+
 def counted_months(year: int, today: date | None = None, quarter: int | None = None) -> list[date]:
-    """The months a year (or one of its quarters) is judged on: January to the last complete month.
+    """The months a year (or one of its quarters) is judged on: January to the last complete month
+    (the months :data:`ENDED` on ``today``).
 
     A past year counts all twelve; the current year the months before today's; a future year none.
     """
-    today = today or date.today()
-    last = 12 if year < today.year else (today.month - 1 if year == today.year else 0)
-    months = range(1, last + 1)
-    if quarter is not None:
-        months = range(max(1, 3 * quarter - 2), min(last, 3 * quarter) + 1)
-    return [date(year, m, 1) for m in months]
+    today = today or clock.today()
+    first, last = (1, 12) if quarter is None else (3 * quarter - 2, 3 * quarter)
+    return [date(year, m, 1) for m in range(first, last + 1) if month_status(date(year, m, 1), today) == ENDED]
 
 
 def branch_id(con: duckdb.DuckDBPyConnection, name: str) -> int:
@@ -247,18 +273,22 @@ def event_counts(con: duckdb.DuckDBPyConnection, rules: Rules, year: int,
 def compliance(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, branch: str | None = None,
                branch_ids: Iterable[int] | None = None, today: date | None = None,
                only_missed: bool = False) -> pl.DataFrame:
-    """One row per branch and counted month (January to the last complete month of ``year``; with
-    ``only_missed``, only the months in which the branch held no theme Party day).
+    """One row per branch and month of ``year`` up to ``today``'s: the counted months (January to the last
+    complete month) and the month in progress, if any; with ``only_missed``, only the counted months in
+    which the branch held no theme Party day (the month in progress is never missed).
 
     Columns: ``branch_id, branch, zone_id, zone, activity_month`` (date), ``month`` ("YYYY-MM"),
-    ``quarter, held`` (a theme Party day took place), ``activities``, ``violating`` (activities that broke
-    a rule), ``violations`` (sorted list of the codes broken by the month's activities), ``compliant``
-    (held and no violation).
+    ``quarter, status`` (``ended`` or ``in_progress``, see :func:`month_status`), ``held`` (a theme Party
+    day took place), ``missed`` (not held in a month that has ended), ``activities``, ``violating``
+    (activities that broke a rule), ``violations`` (sorted list of the codes broken by the month's
+    activities), ``compliant`` (held and no violation; null for a month in progress with nothing held yet).
     """
     model, upstream = ("missed_months", ("scoped_branches", *HELD)) if only_missed else ("compliance", MONTHS)
+    current = None if only_missed else in_progress_month(year, today)
+    months = counted_months(year, today) + ([current] if current else [])
     return run_figures(con, rules, model, upstream, ("zone_id", "branch_id", "activity_month"),
                        **figure_params(con, rules, year, branch=branch, branch_ids=branch_ids,
-                                       months=counted_months(year, today)))
+                                       months=months, in_progress=current))
 
 
 def previous_period(year: int, quarter: int | None) -> tuple[int, int | None]:
@@ -353,18 +383,20 @@ def _overview(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, periods: 
               branch_ids: Iterable[int] | None, today: date | None) -> pl.DataFrame:
     return run_figures(con, rules, "overview", HELD, **figure_params(
         con, rules, year, branch_ids=branch_ids, months=counted_months(year, today), periods=periods,
-        today=today or date.today(), year=year))
+        in_progress=in_progress_month(year, today), today=today or clock.today(), year=year))
 
 
 def overview(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, month: int | None = None,
              branch_ids: Iterable[int] | None = None, today: date | None = None) -> pl.DataFrame:
     """The committee at a glance: one row for ``year`` (or one ``month`` of it, 1–12).
 
-    Columns: ``activity_month`` (null for the year), ``month`` ("YYYY-MM" or null), ``branches,
-    members`` (on the roster at the end of the period, or today), ``activities, branch_activities,
+    Columns: ``activity_month`` (null for the year), ``month`` ("YYYY-MM" or null), ``status``
+    (:func:`month_status` of the month on ``today``; the year is ``in_progress`` while one of its months
+    is), ``branches, members`` (on the roster at the end of the period, or today), ``activities, branch_activities,
     participation, quorum_rate, quorum_failures, satisfaction, low_satisfaction_events,
     activities_with_violations, branch_months, held_months, compliant_months, missed_months, compliance,
     branches_ineligible`` (three strikes or more in the year), ``branches_at_risk`` (one strike short).
+    Months due, held, compliant and missed count the ended months only: a month in progress is not due.
     """
     periods = [] if month is None else [date(year, month, 1)]
     frame = _overview(con, rules, year, periods, branch_ids, today)

@@ -25,7 +25,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipelines import access, snapshots
+from pipelines import access, clock, snapshots
 from pipelines.i18n import DEFAULT_LANG, t
 from pipelines.xlsx import (
     DATE_FORMAT,
@@ -237,7 +237,7 @@ def _cover(wb: Workbook, snap: Row, lang: str) -> None:
         ("snapshots.x.cover.fingerprint", snap["fingerprint"]),
         ("snapshots.x.cover.uploads", len(snap["uploads"])),
         ("snapshots.x.cover.superseded_by", snap.get("superseded_by") or t("snapshots.x.current", lang)),
-        ("snapshots.x.cover.exported_at", dt.datetime.now().strftime("%Y-%m-%d %H:%M")),
+        ("snapshots.x.cover.exported_at", clock.now().strftime("%Y-%m-%d %H:%M")),
     ]
     row = 4
     for label, value in facts:

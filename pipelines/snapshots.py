@@ -29,7 +29,7 @@ from typing import Any
 
 import polars as pl
 
-from pipelines import access, db, metrics
+from pipelines import access, clock, db, metrics
 from pipelines.audit import record
 from pipelines.config import SPEC, Rules, build_rules, load_rules
 from pipelines.errors import PartydayError, error
@@ -347,7 +347,7 @@ def take(path: str | Path | None, *, year: int, quarter: int | None = None, name
                 else t("snapshots.default_name_year", lang, year=year))
     with db.writing(path) as con:
         rules = load_rules(con)
-        taken_at = dt.datetime.now().replace(microsecond=0)
+        taken_at = clock.now()
         parts = compute(con, rules, year, quarter, taken_at.date())
         uploads = [_upload_brief(u) | {"branch_id": u.get("branch_id")}
                    for u in current_uploads(con) if u["status"] == "loaded"]
@@ -424,7 +424,7 @@ def check(path: str | Path | None, snapshot_id: int, *, user: access.User | None
         "moved": moved,
         "rank_moved": [m["branch"] for m in moved if m["rank_then"] != m["rank_now"]
                        or m["zone_rank_then"] != m["zone_rank_now"]],
-        "checked_at": dt.datetime.now().replace(microsecond=0).isoformat(sep=" "),
+        "checked_at": clock.now().isoformat(sep=" "),
     }
 
 

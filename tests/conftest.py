@@ -1,4 +1,9 @@
-"""Shared fixtures: fresh databases, the demo database, a real Streamlit server, headless Chromium."""
+"""Shared fixtures: fresh databases, the demo database, a real Streamlit server, headless Chromium.
+
+The suite runs on a pinned day, :data:`TODAY`: the demo committee is built up to it, and every command
+line and server the tests start judge as of it (``PARTYDAY_TODAY``), so the same seed and day give the
+same figures whatever the machine's date, time zone or locale.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,18 +27,38 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"]
 OUTPUT = ROOT / "test-output"
 
+# The day the suite runs on: late in a year, so the current year has months complete, one in progress
+# and one still to come, and the year before is complete. PARTYDAY_TEST_TODAY moves it (the suite is
+# meant to pass on any day of 2025-2028 but January, whose year has no complete month yet).
+TODAY = date.fromisoformat(os.environ.get("PARTYDAY_TEST_TODAY") or "2026-11-23")
+CLOCK_ENV = {"PARTYDAY_TODAY": TODAY.isoformat(), "TZ": "UTC", "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
 
-def run_cli(*args: str | Path, db: Path | None = None, stdin: str | None = None,
-            check: bool = False) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m pipelines`` as a real process, as IT staff would."""
+
+def run_cli(*args: str | Path, db: Path | None = None, stdin: str | None = None, check: bool = False,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m pipelines`` as a real process, as IT staff would, on the suite's day (:data:`TODAY`;
+    ``env`` adds to or overrides the environment)."""
     cmd = [sys.executable, "-m", "pipelines"]
     if db is not None:
         cmd += ["--db", str(db)]
     cmd += [str(a) for a in args]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, input=stdin, timeout=900)
+    full_env = {**os.environ, **CLOCK_ENV, **(env or {})}
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, input=stdin, timeout=900, env=full_env)
     if check and proc.returncode != 0:
         raise AssertionError(f"{cmd} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
     return proc
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pinned_clock() -> Iterator[date]:
+    """The tests' own process judges as of :data:`TODAY` too (an upload is "in the future" against it)."""
+    patch = pytest.MonkeyPatch()
+    for key, value in CLOCK_ENV.items():
+        patch.setenv(key, value)
+    time.tzset()
+    yield TODAY
+    patch.undo()
+    time.tzset()
 
 
 @pytest.fixture
@@ -47,12 +73,13 @@ def tmp_db(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo committee (seed default), built once per test session through the real command line.
+    """The demo committee (seed default) up to :data:`TODAY`, built once per test session through the
+    real command line.
 
     Tests must not write to it: copy it (``copy_demo_db``) for that.
     """
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    run_cli("demo", db=path, check=True)
+    run_cli("demo", "--today", TODAY.isoformat(), db=path, check=True)
     return path
 
 
@@ -76,7 +103,7 @@ class StreamlitServer:
     def __init__(self, db_path: Path, env: dict[str, str] | None = None) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        full_env = dict(os.environ, PARTYDAY_DB=str(db_path), **(env or {}))
+        full_env = {**os.environ, **CLOCK_ENV, "PARTYDAY_DB": str(db_path), **(env or {})}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "pipelines.ui.serve", "app.py", "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true",

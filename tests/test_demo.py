@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-from conftest import run_cli
+from conftest import TODAY, run_cli
 
 from pipelines.demo.generate import SCALES, generate
 
@@ -63,8 +63,8 @@ def test_demo_has_the_committee_of_seed_002(demo_db: Path) -> None:
                                  where superseded_by is null and end_date is null""")
     assert 300 <= int(members) <= 600  # type: ignore[call-overload]
     # All of last year and this year to date, a theme Party day a month in (nearly) every branch.
-    assert scalar(demo_db, "select min(activity_month) from activities") == date(date.today().year - 1, 1, 1)
-    assert scalar(demo_db, "select max(coalesce(activity_date, activity_month)) <= current_date from activities")
+    assert scalar(demo_db, "select min(activity_month) from activities") == date(TODAY.year - 1, 1, 1)
+    assert scalar(demo_db, "select max(coalesce(activity_date, activity_month)) from activities") <= TODAY
 
 
 def test_demo_has_the_variety_of_a_real_year(demo_db: Path) -> None:

@@ -20,9 +20,10 @@ import make_fixtures  # noqa: E402
 
 REFUSALS = {
     "20_无姓名列.xlsx": ("签到表", None, None, 'File 20_无姓名列.xlsx, sheet "签到表": no name column was found. Add a column '
-                    'headed "姓名" (name) to the table and upload again.'),
+                    'headed "姓名" (name) to the table and upload again, or make a column mapping for this '
+                    'layout on the upload page (once only).'),
     "21_日期不存在.xlsx": ("纪实", 3, "B", 'File 21_日期不存在.xlsx, sheet "纪实", row 3, column B: the date "2024年2月30日" '
-                     "does not exist. Write a real date such as 2024-03-15."),
+                     "does not exist: 2024-02 has days 1 to 29, not 30. Write the real date and upload again."),
     "22_改名的CSV.xlsx": (None, None, None, "File 22_改名的CSV.xlsx: this is not an Excel workbook but a text file (for "
                      "example a CSV renamed). Open it in Excel, save it as .xlsx and upload that."),
     "23_旧版.xls": (None, None, None, 'File 23_旧版.xls: this is the old Excel 97-2003 format (.xls), which is not '

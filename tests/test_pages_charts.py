@@ -42,6 +42,26 @@ def test_participation_heatmap_cells_lead_to_their_activity() -> None:
     assert "达标线 80%" in fig.layout.title.text
 
 
+def test_the_month_in_progress_is_not_shown_as_missed() -> None:
+    fig = charts.participation_heatmap(EVENTS, ["2026-01", "2026-02", "2026-03"], 0.8, "zh", in_progress="2026-03")
+    under, heat, _ = fig.data
+    # 二支部 held nothing in February (over: grey, 未开展) nor yet in March (in progress: pale blue)
+    assert (heat.text[1][1], under.z[1][1]) == ("未开展", 1)
+    assert (heat.text[1][2], under.z[1][2]) == ("本月进行中", 0)
+    assert (heat.text[0][2], under.z[0][2]) == ("本月进行中", 0)
+    assert under.colorscale[0][1] == charts.PALE_BLUE and under.colorscale[-1][1] == charts.GREY
+    en = charts.participation_heatmap(EVENTS, ["2026-01", "2026-02"], 0.8, "en", in_progress="2026-02")
+    assert en.data[1].text[1][1] == "in progress"
+    calendar = pl.DataFrame({"branch": ["一支部", "一支部", "二支部", "二支部"],
+                             "month": ["2026-01", "2026-02", "2026-01", "2026-02"],
+                             "status": ["ended", "in_progress", "ended", "in_progress"],
+                             "held": [False, True, False, False], "violations": [[], [], [], []]})
+    heat = charts.compliance_calendar(calendar, ["2026-01", "2026-02"], "zh").data[0]
+    assert [list(line) for line in heat.z] == [[0, 2], [0, -1]]
+    assert [list(line) for line in heat.text] == [["未开展", "✓"], ["未开展", "本月进行中"]]
+    assert heat.colorscale[0][1] == charts.PALE_BLUE and heat.zmin == -1
+
+
 def test_threshold_scale_turns_at_the_threshold() -> None:
     scale = charts.threshold_scale(0.6)
     assert scale[0][0] == 0 and scale[-1][0] == 1
@@ -81,9 +101,11 @@ def test_quorum_shortfall_at_the_boundary() -> None:
 
 def test_alerts_lead_to_the_activity_or_page() -> None:
     strikes = pl.DataFrame({"branch": ["一支部"] * 2, "month": ["2026-02", "2026-03"], "strikes": [2, 2]})
-    calendar = pl.DataFrame({"branch": ["二支部"], "month": ["2026-02"], "held": [False]})
+    calendar = pl.DataFrame({"branch": ["二支部", "二支部"], "month": ["2026-02", "2026-03"], "held": [False, False],
+                             "status": ["ended", "in_progress"], "missed": [True, False]})
     found = views.alerts(EVENTS, strikes, calendar, default_rules(), "en")
     texts = [a.text for a in found]
+    assert "二支部 held no theme Party day in 2026-03" not in texts  # the month in progress raises none
     assert "一支部 2026-02-20: participation 70.0% (7/10), under 80.0%" in texts
     assert "一支部 2026-02-03: satisfaction 50.0%, under 60.0%" in texts
     assert "二支部 held no theme Party day in 2026-02" in texts

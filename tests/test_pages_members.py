@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 
 import pytest
+from conftest import TODAY
 from pages_support import app, cli_json, frames, texts
 
-YEAR = dt.date.today().year
+YEAR = TODAY.year
 
 
 @pytest.fixture(scope="module")

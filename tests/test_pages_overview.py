@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
+from conftest import TODAY
 from pages_support import app, cli_json, metric_value, texts
 
-YEAR = dt.date.today().year
+YEAR = TODAY.year
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_cli
+from conftest import TODAY, run_cli
 
-YEAR = "2025"
+YEAR = str(TODAY.year - 1)  # the demo's complete year
 EVENT_KEYS = {"branch", "zone", "month", "date", "topic", "expected", "present", "excused", "unexcused",
               "participation", "quorum_met", "satisfaction", "ballots"}
 CODES = {"quorum", "notice", "duration", "report_late", "no_record", "no_evaluation"}
@@ -22,7 +22,8 @@ def direct_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo committee loaded straight into the core tables (no ingest), once for this module."""
     folder = tmp_path_factory.mktemp("rules-demo")
     path = folder / "demo.duckdb"
-    run_cli("demo", "--via", "direct", "--out", folder / "workbooks", db=path, check=True)
+    run_cli("demo", "--via", "direct", "--today", TODAY.isoformat(), "--out", folder / "workbooks", db=path,
+            check=True)
     return path
 
 
@@ -67,8 +68,40 @@ def test_compliance(demo: Path) -> None:
     assert any(not r["held"] for r in rows)  # missed months
     found = {c for r in rows for c in r["violations"]}
     assert {"quorum", "notice", "report_late"} <= found
-    this_year = cli_json(demo, "compliance", "--year", "2026", "--today", "2026-11-23")
-    assert {r["month"] for r in this_year} == {f"2026-{m:02d}" for m in range(1, 11)}
+    assert {r["status"] for r in rows} == {"ended"} and all(r["missed"] == (not r["held"]) for r in rows)
+
+
+def statuses(rows: list[dict[str, Any]]) -> dict[str, set[tuple[str, bool]]]:
+    """Per month: the (status, missed) pairs of its rows."""
+    out: dict[str, set[tuple[str, bool]]] = {}
+    for r in rows:
+        out.setdefault(r["month"], set()).add((r["status"], r["missed"]))
+    return out
+
+
+def test_the_month_in_progress_on_the_command_line(demo: Path) -> None:
+    year = str(TODAY.year)
+    # on the last day of November, November is shown in progress and never missed; December not at all
+    on_last = statuses(cli_json(demo, "compliance", "--year", year, "--today", f"{year}-11-30"))
+    assert list(on_last) == [f"{year}-{m:02d}" for m in range(1, 12)]
+    assert on_last[f"{year}-11"] == {("in_progress", False)}
+    assert {s for m in range(1, 11) for s, _ in on_last[f"{year}-{m:02d}"]} == {"ended"}
+    # the next day November is over (missed where nothing was held) and December is in progress
+    rows = cli_json(demo, "compliance", "--year", year, "--today", f"{year}-12-01")
+    on_first = statuses(rows)
+    assert {s for s, _ in on_first[f"{year}-11"]} == {"ended"}
+    assert on_first[f"{year}-12"] == {("in_progress", False)}
+    assert all(r["missed"] == (not r["held"]) for r in rows if r["month"] == f"{year}-11")
+    # on New Year's Eve December is still in progress; on New Year's Day the year is over
+    assert statuses(cli_json(demo, "compliance", "--year", year, "--today", f"{year}-12-31"))[f"{year}-12"] == {
+        ("in_progress", False)}
+    new_year = cli_json(demo, "compliance", "--year", year, "--today", f"{int(year) + 1}-01-01")
+    assert len(new_year) == 15 * 12 and {r["status"] for r in new_year} == {"ended"}
+    # the events say which month is in progress
+    events = cli_json(demo, "events", "--year", year, "--today", TODAY.isoformat())
+    this_month = f"{year}-{TODAY.month:02d}"
+    assert {e["month_status"] for e in events if e["month"] == this_month} == {"in_progress"}
+    assert {e["month_status"] for e in events if e["month"] < this_month} == {"ended"}
 
 
 def test_ranking(demo: Path) -> None:

@@ -66,7 +66,11 @@ def test_months_are_counted_to_the_last_complete_month(committee: Committee) -> 
     committee.activity("甲支部", "2026-11-05", topic="本月")
     committee.refresh()
     this_year = metrics.compliance(committee.con, rules(), 2026, today=TODAY)
-    assert this_year["month"].to_list() == [f"2026-{m:02d}" for m in range(1, 11)]
+    # the complete months, then this month, in progress (shown, not counted)
+    assert this_year["month"].to_list() == [f"2026-{m:02d}" for m in range(1, 12)]
+    assert this_year["status"].to_list() == ["ended"] * 10 + ["in_progress"]
+    november = one(this_year, month="2026-11")
+    assert (november["held"], november["missed"], november["compliant"]) == (True, False, True)
     january = one(this_year, month="2026-01")
     assert january["held"] is True and january["violations"] == ["notice"] and january["compliant"] is False
     february = one(this_year, month="2026-02")
@@ -99,3 +103,66 @@ def test_only_missed_months_are_the_calendar_months_not_held(committee: Committe
     assert missed.to_dicts() == calendar.filter(pl.col("held").not_()).to_dicts()
     assert metrics.compliance(committee.con, rules(), 2025, branch="乙支部", today=TODAY, only_missed=True)[
         "month"].to_list() == [f"2025-{m:02d}" for m in range(1, 13) if m not in (3, 7)]
+
+
+def month_rows(frame: pl.DataFrame, branch: str) -> dict[str, tuple[object, ...]]:
+    return {r["month"]: (r["status"], r["held"], r["missed"]) for r in frame.iter_rows(named=True)
+            if r["branch"] == branch}
+
+
+@pytest.mark.parametrize(("today", "in_progress", "ended"), [
+    (date(2025, 11, 30), "2025-11", 10),  # the last day of November: November is still in progress
+    (date(2025, 12, 1), "2025-12", 11),   # the next day November is over, and missed where not held
+    (date(2025, 12, 31), "2025-12", 11),  # New Year's Eve: December still in progress
+    (date(2026, 1, 1), None, 12),         # New Year's Day: the whole year is over
+])
+def test_a_month_in_progress_is_not_a_missed_month(committee: Committee, today: date, in_progress: str | None,
+                                                   ended: int) -> None:
+    committee.branch("乙支部", "一区")
+    committee.activity("甲支部", "2025-11-10")  # 甲 held November; 乙 held nothing; December: no one yet
+    committee.refresh()
+    calendar = metrics.compliance(committee.con, rules(), 2025, today=today)
+    shown = ended + (1 if in_progress else 0)
+    assert calendar.group_by("branch").len().sort("branch").rows() == [("乙支部", shown), ("甲支部", shown)]
+    months = month_rows(calendar, "乙支部")
+    assert [m for m, (status, _, _) in months.items() if status == "ended"] == [f"2025-{m:02d}" for m in
+                                                                               range(1, ended + 1)]
+    if in_progress:
+        assert months[in_progress] == ("in_progress", False, False)  # not held yet, not missed
+        assert one(calendar, branch="乙支部", month=in_progress)["compliant"] is None  # not judged yet
+    assert month_rows(calendar, "甲支部")["2025-11"][:2] == ("in_progress" if in_progress == "2025-11" else "ended",
+                                                           True)
+    if ended >= 11:
+        assert months["2025-11"] == ("ended", False, True)
+    # the missed months (the overview's alerts) are the ended months not held, never the month in progress
+    missed = metrics.compliance(committee.con, rules(), 2025, today=today, only_missed=True)
+    assert missed.to_dicts() == calendar.filter(pl.col("missed")).to_dicts()
+    assert missed.filter(pl.col("branch") == "乙支部")["month"].to_list() == [f"2025-{m:02d}" for m in
+                                                                             range(1, ended + 1)]
+    assert set(missed["status"].to_list()) == {"ended"}
+    # the overview counts the ended months only, and says which month is in progress
+    year, *by_month = metrics.overview_months(committee.con, rules(), 2025, today=today, with_year=True).to_dicts()
+    held_by_then = 1 if ended >= 11 else 0
+    assert (year["status"], year["branch_months"], year["held_months"], year["missed_months"]) == (
+        "in_progress" if in_progress else "ended", 2 * ended, held_by_then, 2 * ended - held_by_then)
+    status = {r["month"]: r["status"] for r in by_month}
+    assert [m for m, s in status.items() if s == "in_progress"] == ([in_progress] if in_progress else [])
+    assert [m for m, s in status.items() if s == "to_come"] == (["2025-12"] if in_progress == "2025-11" else [])
+    assert next(r for r in by_month if r["month"] == "2025-11")["missed_months"] == (1 if ended >= 11 else 0)
+    # the ranking judges compliance on the ended months
+    assert {r["months"] for r in metrics.ranking(committee.con, rules(), 2025, today=today).to_dicts()} == {ended}
+    # the events of the month in progress say so (the command line's month_status)
+    [event] = metrics.with_month_status(metrics.events(committee.con, rules(), 2025), today).to_dicts()
+    assert event["month_status"] == ("in_progress" if in_progress == "2025-11" else "ended")
+
+
+def test_month_status_at_the_boundaries() -> None:
+    assert metrics.month_status(date(2026, 11, 1), date(2026, 11, 30)) == "in_progress"
+    assert metrics.month_status(date(2026, 11, 1), date(2026, 12, 1)) == "ended"
+    assert metrics.month_status(date(2026, 12, 1), date(2026, 11, 30)) == "to_come"
+    assert metrics.month_status(date(2026, 12, 1), date(2026, 12, 31)) == "in_progress"
+    assert metrics.month_status(date(2026, 12, 1), date(2027, 1, 1)) == "ended"
+    assert metrics.month_status(date(2027, 1, 1), date(2026, 12, 31)) == "to_come"
+    assert metrics.in_progress_month(2026, date(2026, 12, 31)) == date(2026, 12, 1)
+    assert metrics.in_progress_month(2026, date(2027, 1, 1)) is None
+    assert metrics.in_progress_month(2027, date(2027, 1, 1)) == date(2027, 1, 1)

@@ -4,6 +4,7 @@ workbook read back against the stored snapshot, deletion by the committee only."
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from conftest import run_cli
+from conftest import TODAY, run_cli
 
 from pipelines import db, metrics
 from pipelines.config import save_overrides
@@ -67,17 +68,27 @@ def test_take_list_show(copy_demo_db: Path) -> None:
     assert [(r["id"], r["superseded_by"]) for r in listed] == [(3, None), (2, None), (1, 3)]
 
 
-def corrected_workbook(demo_db: Path, branch: str, year: int, out: Path) -> Path:
-    """The branch's May workbook of the demo, re-typed with every evaluation rating 不满意 (a correction)."""
-    src = demo_db.parent / "demo-workbooks" / "02_主题党日" / branch / f"{branch}_{year}年05月主题党日.xlsx"
-    wb = openpyxl.load_workbook(src)
-    for row in wb["测评表"].iter_rows(min_row=4):
-        if isinstance(row[0].value, int):
-            for cell in row[2:7]:
-                cell.value = "不满意"
-    target = out / src.name
-    wb.save(target)
-    return target
+def corrected_workbooks(demo_db: Path, branch: str, year: int, out: Path) -> list[Path]:
+    """The branch's monthly workbooks of ``year`` in the demo that hold an evaluation, re-typed with every
+    rating 不满意 (a correction of the whole year: its score must fall, whatever the seed and the day)."""
+    folder = demo_db.parent / "demo-workbooks" / "02_主题党日" / branch
+    corrected = []
+    for src in sorted(folder.glob(f"{branch}_{year}年*月主题党日.xlsx")):
+        wb = openpyxl.load_workbook(src)
+        sheets = [ws for ws in wb.worksheets if ws.title.endswith("测评表")]
+        for ws in sheets:
+            for row in ws.iter_rows():
+                if isinstance(row[0].value, int):  # one row per ballot: 票号, 测评人类别, the items
+                    for cell in row[2:7]:
+                        cell.value = "不满意"
+                elif isinstance(row[0].value, str) and isinstance(row[1].value, int):  # 满意 基本满意 不满意 合计
+                    row[1].value, row[2].value, row[3].value = 0, 0, row[4].value
+        if sheets:
+            target = out / src.name
+            wb.save(target)
+            corrected.append(target)
+    assert corrected, f"{branch} has no evaluation in {year}"
+    return corrected
 
 
 def test_snapshot_is_frozen_and_the_check_says_exactly_what_moved(copy_demo_db: Path, demo_db: Path,
@@ -95,26 +106,27 @@ def test_snapshot_is_frozen_and_the_check_says_exactly_what_moved(copy_demo_db: 
     assert check["moved"] == [] and check["uploads"] == {"added": [], "replaced": [], "undone": []}
     assert cli_json(copy_demo_db, "snapshot", "show", "1", "--json") == before
 
-    # 2. The top branch uploads a corrected May workbook (every rating 不满意): the snapshot stays; the
-    #    check names the new upload, the upload it corrected, and exactly the branches that would move.
+    # 2. The top branch uploads its year's workbooks corrected (every rating 不满意): the snapshot stays;
+    #    the check names the new uploads, the uploads they corrected, and exactly the branches that would move.
     top = before["ranking"][0]["branch"]
-    workbook = corrected_workbook(demo_db, top, year, tmp_path)
-    [result] = ingest_files(copy_demo_db, [workbook], actor="branch1")
-    assert result.status == "loaded"
+    workbooks = corrected_workbooks(demo_db, top, year, tmp_path)
+    results = ingest_files(copy_demo_db, workbooks, actor="branch1")
+    assert [r.status for r in results] == ["loaded"] * len(workbooks)
     assert cli_json(copy_demo_db, "snapshot", "show", "1", "--json") == before
     check = cli_json(copy_demo_db, "snapshot", "check", "1", "--json")
     assert (check["matches"], check["data_changed"]) == (False, True)
-    sha = hashlib.sha256(workbook.read_bytes()).hexdigest()
     assert [(u["upload_id"], u["file_name"], u["sha256"], u["uploaded_by"]) for u in check["uploads"]["added"]] == [
-        (result.upload_id, workbook.name, sha, "branch1")]
+        (r.upload_id, w.name, hashlib.sha256(w.read_bytes()).hexdigest(), "branch1")
+        for r, w in zip(results, workbooks, strict=True)]
+    new_ids = [r.upload_id for r in results]
     with db.reading(copy_demo_db) as con:
-        corrected = [r[0] for r in con.execute(
-            "select distinct upload_id from (select upload_id, superseded_by from evaluation_votes union all "
-            "select upload_id, superseded_by from attendance union all select upload_id, superseded_by "
-            "from activity_records) where superseded_by = ? order by 1", [result.upload_id]).fetchall()]
+        corrected = [(r[0], r[1]) for r in con.execute(
+            "select upload_id, list(distinct superseded_by order by superseded_by) from (select upload_id, "
+            "superseded_by from evaluation_votes union all select upload_id, superseded_by from attendance "
+            "union all select upload_id, superseded_by from activity_records) where list_contains(?, superseded_by) "
+            "group by upload_id order by 1", [new_ids]).fetchall()]
     assert corrected
-    assert [(u["upload_id"], u["replaced_by"]) for u in check["uploads"]["replaced"]] == [
-        (i, [result.upload_id]) for i in corrected]
+    assert [(u["upload_id"], u["replaced_by"]) for u in check["uploads"]["replaced"]] == corrected
     assert check["uploads"]["undone"] == []
     with db.reading(copy_demo_db) as con:
         now = frame_rows(metrics.ranking(con, rules_from_json(json.dumps(before["rules"])), year,
@@ -126,10 +138,11 @@ def test_snapshot_is_frozen_and_the_check_says_exactly_what_moved(copy_demo_db: 
     en = run_cli("--lang", "en", "snapshot", "check", "1", db=copy_demo_db, check=True).stdout.splitlines()
     assert en[0] == (f"Snapshot 1 \"{before['name']}\" no longer matches: recomputed from the current data "
                      "with its stored rules, the rank or score of the branches below would change.")
-    assert any(line.startswith(f"Upload {result.upload_id} added: {workbook.name} (") for line in en)
+    assert any(line.startswith(f"Upload {results[0].upload_id} added: {workbooks[0].name} (") for line in en)
 
     # 3. The correction is undone: the data are as they were, and the snapshot reproduces again.
-    undo_upload(copy_demo_db, result.upload_id, actor="dangwei")
+    for r in reversed(results):
+        undo_upload(copy_demo_db, r.upload_id, actor="dangwei")
     check = cli_json(copy_demo_db, "snapshot", "check", "1", "--json")
     assert (check["matches"], check["data_changed"], check["moved"]) == (True, False, [])
     assert check["uploads"] == {"added": [], "replaced": [], "undone": []}
@@ -237,3 +250,19 @@ def test_a_snapshot_survives_backup_and_restore(copy_demo_db: Path, tmp_path: Pa
     assert cli_json(restored, "snapshot", "check", "1", "--json")["matches"] is True
     # numbering goes on after the restored snapshots
     assert take(restored, year)["id"] == 2
+
+
+def test_a_snapshot_of_a_running_year_counts_the_months_ended_when_it_was_taken(copy_demo_db: Path) -> None:
+    # Taken on the last day of the suite's month, that month is in progress: not counted, not missed.
+    # Taken the next day it is counted (missed where nothing was held); each check judges as of its taking.
+    last = (TODAY.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    following = last + dt.timedelta(days=1)
+    for day, counted in ((last, TODAY.month - 1), (following, 12 if following.year > TODAY.year else TODAY.month)):
+        proc = run_cli("snapshot", "create", "--year", str(TODAY.year), "--json", db=copy_demo_db, check=True,
+                       env={"PARTYDAY_TODAY": day.isoformat()})
+        head = json.loads(proc.stdout)
+        assert str(head["taken_at"]).startswith(day.isoformat())
+        snap = cli_json(copy_demo_db, "snapshot", "show", str(head["id"]), "--json")
+        assert {r["months"] for r in snap["ranking"]} == {counted}
+        assert all(r["held_months"] <= counted for r in snap["ranking"])
+        assert cli_json(copy_demo_db, "snapshot", "check", str(head["id"]), "--json")["matches"] is True

@@ -104,14 +104,14 @@ def test_other_roles_are_refused(copy_demo_db: Path, monkeypatch: pytest.MonkeyP
 
 def test_check_shows_what_moved(copy_demo_db: Path, demo_db: Path, tmp_path: Path,
                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    from test_snapshots import corrected_workbook
+    from test_snapshots import corrected_workbooks
 
     from pipelines.ingest import ingest_files
 
     year = last_year(copy_demo_db)
     head = snapshots.take(copy_demo_db, year=year, name="年终排名")
     top = snapshots.show(copy_demo_db, head["id"])["ranking"][0]["branch"]
-    [result] = ingest_files(copy_demo_db, [corrected_workbook(demo_db, top, year, tmp_path)], actor="branch1")
+    [result, *_] = ingest_files(copy_demo_db, corrected_workbooks(demo_db, top, year, tmp_path), actor="branch1")
     at = signed_in(copy_demo_db, "dangwei", monkeypatch)
     at.run()
     at.button(key="snap_check").click().run()

@@ -1,4 +1,4 @@
-"""``demo [--seed N] [--scale demo|large|province] [--out DIR] [--direct] [--json]``."""
+"""``demo [--seed N] [--scale demo|large|province] [--today YYYY-MM-DD] [--out DIR] [--via ...] [--json]``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from pipelines.cli import print_json
+from pipelines.clock import iso_day
 from pipelines.demo import DEFAULT_SEED, SCALES, build
 from pipelines.i18n import t
 
@@ -22,6 +23,9 @@ def register(sub: Any) -> None:
                    help="ingest: upload the workbooks like any upload; direct: load the generated tables")
     p.add_argument("--workbook-branches", type=int, default=None, metavar="N",
                    help="write the workbooks of the first N branches only (large writes ~16,000 files otherwise)")
+    p.add_argument("--today", type=iso_day, default=None, metavar="YYYY-MM-DD",
+                   help="the committee's date: activities up to it, the workbooks uploaded as of it "
+                        "(default: $PARTYDAY_TODAY or the machine's date); one seed and date give one committee")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_demo)
 
@@ -32,7 +36,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             sys.stderr.write(f"\r{t('demo.progress', args.lang, table=table, rows=rows)}\033[K")
 
     result = build(args.db, seed=args.seed, scale=args.scale, out=args.out,
-                   via=args.via, lang=args.lang, workbook_branches=args.workbook_branches,
+                   via=args.via, today=args.today, lang=args.lang, workbook_branches=args.workbook_branches,
                    progress=progress if args.scale == "province" else None)
     if args.json:
         print_json(result)

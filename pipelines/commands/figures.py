@@ -11,13 +11,13 @@ import argparse
 import json
 import math
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 import polars as pl
 
 from pipelines import access, auth, db, metrics
 from pipelines.cli import print_json
+from pipelines.clock import iso_day
 from pipelines.config import load_rules
 from pipelines.errors import PartydayError, error
 from pipelines.i18n import t
@@ -25,7 +25,7 @@ from pipelines.i18n import t
 # The keys of issue 4 first; the other columns of each metrics frame follow.
 EVENT_KEYS = ("branch", "zone", "month", "date", "topic", "expected", "present", "excused", "unexcused",
               "participation", "quorum_met", "satisfaction", "ballots")
-COMPLIANCE_KEYS = ("branch", "zone", "month", "held", "violations")
+COMPLIANCE_KEYS = ("branch", "zone", "month", "status", "held", "violations")
 RANKING_KEYS = ("branch", "zone", "score", "rank", "zone_rank", "eligible", "low_satisfaction_events",
                 "too_little_data", "components")
 MEMBER_KEYS = ("name", "present", "excused", "unexcused", "warning")
@@ -41,10 +41,6 @@ def _year(text: str) -> int:
     return value
 
 
-def _day(text: str) -> date:
-    return date.fromisoformat(text)
-
-
 def register(sub: Any) -> None:
     """Add the figure commands to the command line."""
     def command(name: str, text: str, handler: Callable[[argparse.Namespace], int], *,
@@ -57,13 +53,14 @@ def register(sub: Any) -> None:
         if quarter:
             p.add_argument("--quarter", type=int, choices=(1, 2, 3, 4))
         if today:
-            p.add_argument("--today", type=_day, default=None,
-                           help="judge the months complete before this date (default: today), YYYY-MM-DD")
+            p.add_argument("--today", type=iso_day, default=None,
+                           help="judge the months complete before this date; its month is in progress "
+                                "(default: $PARTYDAY_TODAY or the machine's date), YYYY-MM-DD")
         p.add_argument("--json", action="store_true")
         p.set_defaults(handler=handler)
 
     command("events", "per activity and branch: expected, present, participation, quorum, satisfaction",
-            cmd_events, branch=True)
+            cmd_events, branch=True, today=True)
     command("compliance", "per branch and month: held, and the rules broken", cmd_compliance, branch=True,
             today=True)
     command("ranking", "branches ranked by score (participation, satisfaction, compliance)", cmd_ranking,
@@ -135,8 +132,8 @@ def _cell(value: Any) -> str:
 
 
 def cmd_events(args: argparse.Namespace) -> int:
-    return _run(args, lambda con, rules, scope: metrics.events(con, rules, args.year, branch=args.branch,
-                                                                branch_ids=scope), EVENT_KEYS)
+    return _run(args, lambda con, rules, scope: metrics.with_month_status(metrics.events(
+        con, rules, args.year, branch=args.branch, branch_ids=scope), args.today), EVENT_KEYS)
 
 
 def cmd_compliance(args: argparse.Namespace) -> int:

@@ -1,4 +1,4 @@
-"""``ingest FILE... [--branch NAME] [--kind KIND] [--json]``, ``uploads``, ``undo UPLOAD_ID``.
+"""``ingest FILE... [--branch NAME] [--kind KIND] [--mapping NAME] [--json]``, ``uploads``, ``undo UPLOAD_ID``.
 
 ``ingest`` exits 0 when every file loaded or was unchanged, 1 when any was refused, 2 on a usage error.
 """
@@ -25,6 +25,8 @@ def register(sub: Any) -> None:
     p.add_argument("--kind", choices=KINDS, help="the kind of every sheet, instead of recognising it")
     p.add_argument("--roster-date", dest="roster_date", type=date.fromisoformat,
                    help="date a roster holds from (YYYY-MM-DD) when its title does not say")
+    p.add_argument("--mapping", help="read the sheets through this saved column mapping (see: mappings list); "
+                   "without it, a saved mapping applies by header shape")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_ingest)
 
@@ -60,7 +62,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     db.ensure_schema(db.db_path(args.db))
     actor, allowed = _scope(args)
     results = ingest_files(args.db, [Path(f) for f in args.files], branch=args.branch, kind=args.kind, actor=actor,
-                           allowed_branch_ids=allowed, roster_date=args.roster_date, lang=args.lang)
+                           allowed_branch_ids=allowed, roster_date=args.roster_date, lang=args.lang,
+                           mapping=args.mapping)
     if args.json:
         print_json({"files": [r.to_json(args.lang) for r in results]})
     else:

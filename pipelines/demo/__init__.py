@@ -16,7 +16,7 @@ from typing import Any
 
 import duckdb
 
-from pipelines import db
+from pipelines import clock, db
 from pipelines.demo.generate import SCALES, Committee, generate
 from pipelines.errors import PartydayError, error
 
@@ -38,9 +38,10 @@ def finish(con: duckdb.DuckDBPyConnection) -> list[str]:
     return list(create_demo_accounts(con))
 
 
-def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Zones, branches, current members, activities, attendance and evaluation rows, uploads."""
-    rel = db.query(con, "demo_counts")
+def counts(con: duckdb.DuckDBPyConnection, today: date | None = None) -> dict[str, int]:
+    """Zones, branches, members on the roster on ``today`` (default: :func:`pipelines.clock.today`),
+    activities, attendance and evaluation rows, uploads."""
+    rel = db.query(con, "demo_counts", today=today or clock.today())
     names = [d[0] for d in rel.description]
     return dict(zip(names, (int(v) for v in rel.fetchone()), strict=True))
 
@@ -93,7 +94,7 @@ def build(db_path: str | Path | None = None, *, seed: int = DEFAULT_SEED, scale:
     t0 = time.perf_counter()
     rejected: list[dict[str, Any]] = []
     if via == "ingest":
-        rejected = load_via_ingest(path, files, lang=lang)
+        rejected = load_via_ingest(path, files, lang=lang, today=c.today)
         with db.writing(path) as con:
             accounts = finish(con)
     else:
@@ -104,17 +105,20 @@ def build(db_path: str | Path | None = None, *, seed: int = DEFAULT_SEED, scale:
             accounts = finish(con)
     timings["load_s"] = time.perf_counter() - t0
     with db.reading(path) as con:
-        figures = counts(con)
+        figures = counts(con, c.today)
     return {"db": str(path), "scale": scale, "seed": seed, "via": via, "today": c.today.isoformat(),
             "workbooks": str(out_dir) if files else None, "workbook_files": len(files), "rejected": rejected,
             "accounts": accounts, **figures, **{k: round(v, 2) for k, v in timings.items()}}
 
 
-def load_via_ingest(path: Path, files: list[Path], *, lang: str = "zh") -> list[dict[str, Any]]:
-    """Upload ``files`` in order through the ingest path; returns the files it refused, with their issues."""
+def load_via_ingest(path: Path, files: list[Path], *, lang: str = "zh",
+                    today: date | None = None) -> list[dict[str, Any]]:
+    """Upload ``files`` in order through the ingest path, as uploaded on ``today`` (the committee's date:
+    its workbooks are not in the future then, whatever the machine's date); returns the files it
+    refused, with their issues."""
     from pipelines.ingest import ingest_files
 
-    results = ingest_files(path, files, actor="demo", lang=lang)
+    results = ingest_files(path, files, actor="demo", lang=lang, today=today)
     return [{"file": str(r.file), "issues": [i.to_json(lang) for i in r.issues if i.severity == "error"]}
             for r in results if r.status == "rejected"]
 

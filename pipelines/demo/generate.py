@@ -18,6 +18,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from pipelines import clock
 from pipelines.config import Rules, default_rules
 from pipelines.demo import names as nm
 
@@ -122,7 +123,7 @@ def generate(scale: str | Scale = "demo", seed: int = 2, today: date | None = No
     ``demo`` is seed 002's sub-factory committee: 15 branches in 4 zones, 2 years to ``today``.
     """
     sc = SCALES[scale] if isinstance(scale, str) else scale
-    today = today or date.today()
+    today = today or clock.today()
     rules = rules or default_rules()
     rng = np.random.default_rng([seed, 2002])
     demo = sc.name == "demo"
@@ -328,8 +329,8 @@ def _activities(rng: np.random.Generator, sc: Scale, rules: Rules, today: date, 
 
     # Joint zone activities: the quarter's leader unit hosts, every branch of the zone takes part.
     joint: list[tuple[int, int]] = []  # (zone, month index)
-    if demo:
-        joint = [(0, 5), (2, 15)]
+    if demo:  # in the months that have begun by today (early in a year, the second one has not)
+        joint = [(z, mi) for z, mi in ((0, 5), (2, 15)) if mi < n_m]
     else:
         for z in range(int(zone_of.max()) + 1):
             for yi in range(len(years)):

@@ -22,6 +22,7 @@ from pipelines import db
 from pipelines.config import default_rules, load_rules
 from pipelines.errors import Issue, PartydayError, error
 from pipelines.ingest.load import Loader
+from pipelines.ingest.mapping import Mapping
 from pipelines.ingest.parse import ParsedFile, parse_file
 from pipelines.ingest.safety import Limits
 from pipelines.ingest.undo import undo
@@ -29,6 +30,7 @@ from pipelines.ingest.undo import undo
 log = logging.getLogger("partyday.ingest")
 FileInput = Path | str | tuple[str, bytes]
 Progress = Callable[[int, int, str], None]
+MappingArg = Mapping | str | None  # a stored column mapping's name, or one just taught on the upload page
 
 
 @dataclass
@@ -72,17 +74,28 @@ def _sorted(issues: Iterable[Issue]) -> list[Issue]:
 
 def _load(con: duckdb.DuckDBPyConnection, name: str, data: bytes, sha: str, *, branch: str | None, kind: str | None,
           actor: str | None, allowed: set[int] | None, roster_date: date | None, rules: Any,
-          refresh_years: set[int] | None = None) -> FileResult:
+          refresh_years: set[int] | None = None, mapping: MappingArg = None, remember: bool = False,
+          cache: dict[str, Any] | None = None, today: date | None = None) -> FileResult:
     """Parse and load one file inside ``con``'s transaction; raises :class:`_Rollback` carrying a refusal.
 
     The derived figures are refreshed for the years touched plus ``refresh_years`` (a batch refreshes
-    once, in its last file's transaction; ``None`` means this file's years only).
+    once, in its last file's transaction; ``None`` means this file's years only). The column mappings
+    stored for the branches in scope apply by header shape; ``mapping`` (a name, or one just taught) is
+    asked for, and ``remember`` stores the one used for the branch loaded, in this transaction. ``cache``
+    keeps the mappings found for the next files of a batch (a query saved per file).
     """
     limits = Limits.from_rules(rules)
     upload_id = int(con.execute("select nextval('seq_id')").fetchall()[0][0])
     loader = Loader(con, upload_id, rules=rules, branch=branch, allowed_branch_ids=allowed, roster_date=roster_date,
-                    actor=actor)
-    parsed: ParsedFile = parse_file(name, data, limits, kind=kind, known=loader.known())
+                    today=today, actor=actor)
+    if cache is not None and "mappings" in cache:
+        stored, forced = cache["mappings"]
+    else:
+        stored, forced = _mappings(con, branch, allowed, mapping)
+        if cache is not None:
+            cache["mappings"] = (stored, forced)
+    parsed: ParsedFile = parse_file(name, data, limits, kind=kind, known=loader.known(), mappings=stored,
+                                    mapping=forced)
     issues = list(parsed.issues)
     for p in parsed.sheets:
         issues.extend(p.issues)
@@ -95,12 +108,21 @@ def _load(con: duckdb.DuckDBPyConnection, name: str, data: bytes, sha: str, *, b
         "counts": dict(loader.counts), "activities": loader.activities, "years": sorted(loader.years),
         "branch_ids": sorted(loader.branch_ids), "touched": sorted(loader.touched), "undo": dict(loader.undo),
         "refreshed": refresh_years is None, "as_of": loader.as_of, "replaced_uploads": loader.replaced,
+        "statuses": statuses(parsed), "mappings": [m.name for m in parsed.mapped],
     }
     result = FileResult(name, "loaded", parsed.kind, issues, upload_id, summary)
     if any(i.severity == "error" for i in issues):
         result.status, result.upload_id = "rejected", None
         raise _Rollback(result)
     branch_id = sorted(loader.branch_ids)[0] if loader.branch_ids else None
+    if remember and forced is not None and any(m is forced for m in parsed.mapped) and branch_id is not None:
+        from pipelines.access import branch_label
+        from pipelines.ingest.mapping_store import remember as store
+
+        kept = store(con, forced, branch_id, branch_label(con, branch_id), actor)
+        if cache is not None:
+            cache.pop("mappings", None)
+        summary["mappings"] = [kept.name if m is forced else m.name for m in parsed.mapped]
     con.execute("insert into uploads (upload_id, file_name, sha256, kind, branch_id, uploaded_by, status, summary) "
                 "values (?, ?, ?, ?, ?, ?, 'loaded', ?)",
                 [upload_id, name, sha, parsed.kind, branch_id, actor, json.dumps(summary, ensure_ascii=False,
@@ -112,6 +134,35 @@ def _load(con: duckdb.DuckDBPyConnection, name: str, data: bytes, sha: str, *, b
     if refresh_years is None:
         _refresh(con, loader.years, loader.touched)
     return result
+
+
+def _mappings(con: duckdb.DuckDBPyConnection, branch: str | None, allowed: set[int] | None,
+              asked: MappingArg) -> tuple[list[Mapping], Mapping | None]:
+    """The stored mappings that may apply (the named branch's, else those of every branch in scope) and the
+    one asked for by name or just taught; a name outside the scope is refused like an unknown one."""
+    from pipelines.ingest import mapping_store
+
+    scope = allowed
+    if branch:
+        row = con.execute("select branch_id from branches where name = ?", [branch]).fetchone()
+        scope = {int(row[0])} if row and (allowed is None or int(row[0]) in allowed) else set()
+    stored = mapping_store.stored(con, scope)
+    if isinstance(asked, str):
+        found = mapping_store.by_name(con, asked)
+        if allowed is not None and found.branch_id not in allowed:
+            raise PartydayError(error("ingest.mapping.unknown", name=asked))
+        return stored, found
+    return stored, asked
+
+
+def statuses(parsed: ParsedFile) -> dict[str, int]:
+    """How many people each sheet marked present, excused or unexcused, and the non-members who came."""
+    out = {"present": 0, "excused": 0, "unexcused": 0, "guests": 0}
+    for p in parsed.sheets:
+        for m in p.marks:
+            out[m.status] = out.get(m.status, 0) + 1
+        out["guests"] += len(p.guests)
+    return out
 
 
 def _refresh(con: duckdb.DuckDBPyConnection, years: set[int], branches: set[int] | None) -> None:
@@ -158,10 +209,14 @@ BATCH_FILES = 50  # files loaded under one hold of the lock; readers get a turn 
 
 def ingest_files(db_path: str | Path | None, files: Sequence[FileInput], *, branch: str | None = None,
                  kind: str | None = None, actor: str | None = None, allowed_branch_ids: set[int] | None = None,
-                 roster_date: date | None = None, lang: str = "zh", progress: Progress | None = None) -> list[FileResult]:
+                 roster_date: date | None = None, lang: str = "zh", progress: Progress | None = None,
+                 mapping: MappingArg = None, remember: bool = False, today: date | None = None) -> list[FileResult]:
     """Load each file in its own transaction (whole or not at all); one file's failure never affects another.
 
+    ``today`` (default: :func:`pipelines.clock.today`) is the day after which an activity date is refused as in the future.
+
     ``allowed_branch_ids=None`` means any branch; otherwise a file about another branch is refused.
+    ``mapping``/``remember``: a column mapping asked for, and whether to store it (see :func:`_load`).
     ``progress(i, n, file)`` is called before each file. Files are taken in batches under one hold of
     the write lock; the derived figures are refreshed once per batch, inside its last file's transaction.
     """
@@ -180,6 +235,7 @@ def ingest_files(db_path: str | Path | None, files: Sequence[FileInput], *, bran
                     [shas]).fetchall()}
             touched: set[int] = set(pending)
             branches: set[int] | None = pending_branches
+            cache: dict[str, Any] = {}
             done_ids: list[int] = list(pending_ids)
             for j, ((name, data), sha) in enumerate(zip(blobs, shas, strict=True)):
                 if progress:
@@ -193,7 +249,8 @@ def ingest_files(db_path: str | Path | None, files: Sequence[FileInput], *, bran
                         else:
                             res = _load(con, name, data, sha, branch=branch, kind=kind, actor=actor,
                                         allowed=allowed_branch_ids, roster_date=roster_date, rules=rules,
-                                        refresh_years=touched)
+                                        refresh_years=touched, mapping=mapping, remember=remember, cache=cache,
+                                        today=today)
                             results.append(res)
                             touched |= set(res.summary.get("years", []))
                             if branches is not None:
@@ -236,8 +293,10 @@ def _memory_db() -> duckdb.DuckDBPyConnection:
 
 def preview_files(files: Sequence[FileInput], *, branch: str | None = None, kind: str | None = None,
                   db_path: str | Path | None = None, allowed_branch_ids: set[int] | None = None,
-                  roster_date: date | None = None, lang: str = "zh") -> list[FileResult]:
-    """What :func:`ingest_files` would do with each file, without writing anything.
+                  roster_date: date | None = None, lang: str = "zh", mapping: MappingArg = None,
+                  today: date | None = None) -> list[FileResult]:
+    """What :func:`ingest_files` would do with each file, without writing anything (``mapping`` and
+    ``today`` as there).
 
     With ``db_path`` the files are checked against that database (rolled back at the end); without it,
     against an empty one. ``summary`` tells what would be loaded (counts, activities, kind of each sheet).
@@ -253,7 +312,7 @@ def preview_files(files: Sequence[FileInput], *, branch: str | None = None, kind
                     con.execute("begin transaction")
                     results.append(_load(con, name, data, sha, branch=branch, kind=kind, actor=None,
                                          allowed=allowed_branch_ids, roster_date=roster_date, rules=default_rules(),
-                                         refresh_years=set()))
+                                         refresh_years=set(), mapping=mapping, today=today))
                     con.execute("rollback")
                 finally:
                     con.close()
@@ -266,7 +325,8 @@ def preview_files(files: Sequence[FileInput], *, branch: str | None = None, kind
             with db.writing(db_path) as con:
                 rules = load_rules(con)
                 res = _load(con, name, data, sha, branch=branch, kind=kind, actor=None,
-                            allowed=allowed_branch_ids, roster_date=roster_date, rules=rules, refresh_years=set())
+                            allowed=allowed_branch_ids, roster_date=roster_date, rules=rules, refresh_years=set(),
+                            mapping=mapping, today=today)
                 res.summary["preview"] = True
                 res.summary["activity_labels"] = activity_labels(con, res.summary.get("activities", []))
                 res.summary["branch_names"] = [r[0] for r in con.execute(

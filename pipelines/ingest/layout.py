@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
+from pipelines.errors import Issue, error
 from pipelines.ingest import values
 from pipelines.ingest.model import Context
-from pipelines.ingest.read import Sheet
+from pipelines.ingest.read import Sheet, column_letter
 from pipelines.ingest.vocab import canonical, clean_name, lookup, month_labels, norm, simplified
 
 HEADER_SCAN_ROWS = 25
@@ -133,54 +134,79 @@ def find_header(sheet: Sheet) -> Table | None:
 
 def lines_above(sheet: Sheet, header_row: int) -> list[list[str]]:
     """The non-empty texts of each row above the header (merged repeats removed)."""
+    return [[s for _c, s in line] for _r, line in cells_above(sheet, header_row)]
+
+
+def cells_above(sheet: Sheet, header_row: int) -> list[tuple[int, list[tuple[int, str]]]]:
+    """``(row, [(column, text)])`` of each non-empty row above the header, merged repeats removed (a text
+    is kept at the first column of its merged range)."""
     out = []
     for r in range(header_row):
-        texts: list[str] = []
-        for v in sheet.cells[r]:
-            s = cell_text(v)
-            if s and (not texts or texts[-1] != s):
-                texts.append(s)
-        if texts:
-            out.append(texts)
+        line = row_cells(sheet, r)
+        if line:
+            out.append((r, line))
     return out
 
 
 def pairs_in(texts: list[str]) -> list[tuple[str, str]]:
     """Label/value pairs of one row: inline ("活动主题：… 时间：…") or in neighbouring cells."""
-    found: list[tuple[str, str]] = []
+    return [(label, value) for label, value, _c, _w in pairs_at(list(enumerate(texts)))]
+
+
+_VALUE_EDGES = " 　，,；;（）()"
+
+
+def pairs_at(line: list[tuple[int, str]]) -> list[tuple[str, str, int, str]]:
+    """``(label, value, column of the value, value as written)`` of one row's ``(column, text)`` cells (see
+    :func:`pairs_in`); an inline value is in Simplified characters, as written it may be in Traditional."""
+    found: list[tuple[str, str, int, str]] = []
     rec = lookup("record")
     i = 0
-    while i < len(texts):
-        s = simplified(texts[i])
+    while i < len(line):
+        col, text = line[i]
+        s = simplified(text)
         marks = list(_LABEL.finditer(s))
         if marks:
             for k, m in enumerate(marks):
                 end = marks[k + 1].start() if k + 1 < len(marks) else len(s)
-                value = s[m.end():end].strip(" 　，,；;（）()")
+                value = s[m.end():end].strip(_VALUE_EDGES)
                 if value:
-                    found.append((m.group(1), value))
+                    found.append((m.group(1), value, col, values.as_written(text, s, m.end(), end).strip(_VALUE_EDGES)))
             i += 1
             continue
-        if norm(s) in rec and i + 1 < len(texts):
-            found.append((s, texts[i + 1]))
+        if norm(s) in rec and i + 1 < len(line):
+            found.append((s, line[i + 1][1], line[i + 1][0], line[i + 1][1]))
             i += 2
             continue
         i += 1
     return found
 
 
-def context_from(texts: list[str], pairs: list[tuple[str, str]], known: dict[str, str]) -> Context:
-    """What the title lines and label/value pairs say: branch, host, date or month, topic, place."""
+# A label/value pair with its place: label, value, Excel row, column index, value as written.
+Pair = tuple[str, str, int, int, str]
+
+
+def context_from(texts: list[str], pairs: list[Pair], known: dict[str, str],
+                 issues: list[Issue] | None = None, sheet: str = "") -> Context:
+    """What the title lines and label/value pairs say: branch, host, date or month, topic, place.
+
+    A date pair (时间：…) that holds a date which cannot be real, or a year in two digits, adds an error
+    to ``issues``; other text there (下午2:30, with the date in the title) is not a date and is passed over.
+    """
     ctx = Context()
-    for label, value in pairs:
+    for label, value, row, col, written in pairs:
         key = canonical("record", label)
         if key == "time":
             try:
-                w = values.parse_when(value)
-            except values.BadValue:
+                w = values.parse_when(written)
+            except values.BadValue as exc:
+                if issues is not None and exc.code not in ("bad_date", "bad_time"):
+                    issues.append(error(f"ingest.{exc.code}", sheet=sheet, row=row, column=column_letter(col),
+                                        value=written, **exc.params))
                 w = None
             if w:
                 ctx.day, ctx.month, ctx.start, ctx.end, ctx.half_day = w.day, w.month, w.start, w.end, w.half_day
+                ctx.date_at = (row, col, written)
         elif key == "topic":
             ctx.topic = value
         elif key == "place":
@@ -253,9 +279,14 @@ def stated_totals(text: str) -> dict[str, int]:
 
 def row_texts(sheet: Sheet, row: int) -> list[str]:
     """The non-empty texts of a row, merged repeats removed."""
-    texts: list[str] = []
-    for v in sheet.cells[row]:
+    return [s for _c, s in row_cells(sheet, row)]
+
+
+def row_cells(sheet: Sheet, row: int) -> list[tuple[int, str]]:
+    """``(column, text)`` of the non-empty cells of a row, merged repeats removed."""
+    out: list[tuple[int, str]] = []
+    for c, v in enumerate(sheet.cells[row]):
         s = cell_text(v)
-        if s and (not texts or texts[-1] != s):
-            texts.append(s)
-    return texts
+        if s and (not out or out[-1][1] != s):
+            out.append((c, s))
+    return out

@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from pipelines import db
+from pipelines import clock, db
 from pipelines.errors import Issue, error, warning
 from pipelines.ingest import values
 from pipelines.ingest.layout import KnownBranches, cell_text
@@ -139,7 +139,7 @@ class Loader:
         self.branch_option = clean_name(branch) if branch else None
         self.allowed = allowed_branch_ids
         self.roster_date = roster_date
-        self.today = today or date.today()
+        self.today = today or clock.today()
         self.issues: list[Issue] = []
         self.years: set[int] = set()
         self.counts: dict[str, int] = defaultdict(int)
@@ -583,9 +583,9 @@ class Loader:
                 try:
                     fields[key] = values.parse_date_near(raw, year)
                 except values.BadValue as exc:
-                    if exc.code == "impossible_date":
-                        self.issues.append(error("ingest.impossible_date", sheet=p.sheet, row=row,
-                                                 column=column_letter(c_), value=cell_text(raw)))
+                    if exc.code not in ("bad_date", "bad_time"):  # a date that cannot be real, a two-digit year
+                        self.issues.append(error(f"ingest.{exc.code}", sheet=p.sheet, row=row,
+                                                 column=column_letter(c_), value=cell_text(raw), **exc.params))
                     else:
                         self.issues.append(warning("ingest.bad_date_ignored", sheet=p.sheet, row=row,
                                                    column=column_letter(c_), value=cell_text(raw)))

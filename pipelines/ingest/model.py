@@ -26,6 +26,7 @@ class Context:
     topic: str | None = None
     place: str | None = None
     as_of: date | None = None          # a roster's 截至 date
+    date_at: tuple[int, int, str] | None = None  # where day/month were read: Excel row, column index, text
 
 
 @dataclass

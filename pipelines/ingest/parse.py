@@ -4,16 +4,18 @@ and the context (branch, date or month) each sheet states or inherits from its w
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from pipelines.errors import Issue, error, warning
-from pipelines.ingest import layout, safety, values
+from pipelines.ingest import dates, layout, safety, values
+from pipelines.ingest import mapping as mapping_
 from pipelines.ingest.detect import detect
 from pipelines.ingest.model import KINDS, Context, Parsed
 from pipelines.ingest.parse_forms import parse_evaluation, parse_record, parse_zones
 from pipelines.ingest.parse_people import parse_roster, parse_signin, parse_year
-from pipelines.ingest.read import Sheet, read_workbook
+from pipelines.ingest.read import Sheet, column_letter, read_workbook
 from pipelines.ingest.values import BadValue, month_in, parse_when, year_in
 
 # Order in which a workbook's sheets are loaded: who and when first, then the facts about an activity.
@@ -30,6 +32,7 @@ class ParsedFile:
     sheets: list[Parsed] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     order: list[str] = field(default_factory=list)  # kinds in the workbook's sheet order
+    mapped: list[mapping_.Mapping] = field(default_factory=list)  # column mappings used, one per sheet
 
     @property
     def kind(self) -> str | None:
@@ -68,12 +71,14 @@ def parse_sheet(sheet: Sheet, forced: str | None, known: dict[str, str]) -> Pars
         p = Parsed(kind, sheet.name, Context())
         parse_record(sheet, p)
         p.ctx = record_context(p, known, sheet)
+        dates.check(sheet, p, None)
         return p
     assert table is not None
-    above = layout.lines_above(sheet, table.header_row)
-    texts = [sheet.name] + [" ".join(line) for line in above]
-    pairs = [pair for line in above for pair in layout.pairs_in(line)]
-    p = Parsed(kind, sheet.name, layout.context_from(texts, pairs, known))
+    above = layout.cells_above(sheet, table.header_row)
+    texts = [sheet.name] + [" ".join(s for _c, s in line) for _r, line in above]
+    pairs = [(label, value, r + 1, c, written) for r, line in above for label, value, c, written in layout.pairs_at(line)]
+    issues: list[Issue] = []
+    p = Parsed(kind, sheet.name, layout.context_from(texts, pairs, known, issues, sheet.name), issues=issues)
     if kind == "zones":
         parse_zones(sheet, table, p)
         m = _COMMITTEE.search(values.simplified(" ".join(texts[1:])))
@@ -87,6 +92,7 @@ def parse_sheet(sheet: Sheet, forced: str | None, known: dict[str, str]) -> Pars
         parse_year(sheet, table, p)
     elif kind == "evaluation":
         parse_evaluation(sheet, table, p)
+    dates.check(sheet, p, table)
     return p
 
 
@@ -102,13 +108,12 @@ def record_context(p: Parsed, known: dict[str, str], sheet: Sheet) -> Context:
         try:
             w = parse_when(when[0])
         except BadValue as exc:
-            from pipelines.ingest.read import column_letter
-
             p.issues.append(error(f"ingest.{exc.code}", sheet=sheet.name, row=when[1], column=column_letter(when[2]),
-                                  value=layout.cell_text(when[0])))
+                                  value=layout.cell_text(when[0]), **exc.params))
             w = None
         if w:
             ctx.day, ctx.month, ctx.start, ctx.end, ctx.half_day = w.day, w.month, w.start, w.end, w.half_day
+            ctx.date_at = (when[1], when[2], layout.cell_text(when[0]))
     topic = p.record.get("topic")
     if topic:
         ctx.topic = str(topic[0])
@@ -116,8 +121,13 @@ def record_context(p: Parsed, known: dict[str, str], sheet: Sheet) -> Context:
 
 
 def parse_file(file: str, data: bytes, limits: safety.Limits, *, kind: str | None = None,
-               known: dict[str, str] | None = None) -> ParsedFile:
-    """Check, read and parse one file; sheets inherit the branch and date their workbook states."""
+               known: dict[str, str] | None = None, mappings: Sequence[mapping_.Mapping] = (),
+               mapping: mapping_.Mapping | None = None) -> ParsedFile:
+    """Check, read and parse one file; sheets inherit the branch and date their workbook states.
+
+    A sheet whose header shape is one of ``mappings`` (or ``mapping``, the one asked for) is read through
+    that column mapping (``mapping.py``).
+    """
     out = ParsedFile(file)
     if kind is not None and kind not in KINDS:
         out.issues.append(error("ingest.bad_kind", kind=kind, kinds=", ".join(KINDS)))
@@ -134,8 +144,11 @@ def parse_file(file: str, data: bytes, limits: safety.Limits, *, kind: str | Non
         out.issues.append(error("ingest.empty_workbook", file=file))
         return out
     known = known or {}
-    for sheet in sheets:
-        p = parse_sheet(sheet, kind, known)
+    for raw in sheets:
+        sheet, used = mapping_.for_sheet(raw, mappings, mapping, kind, file, known)
+        if used is not None:
+            out.mapped.append(used)
+        p = parse_sheet(sheet, kind or (used.kind if used else None), known)
         if p is None:
             continue
         if p.kind == "unknown":

@@ -8,7 +8,7 @@ from typing import Any
 
 from pipelines.errors import error, warning
 from pipelines.ingest import values
-from pipelines.ingest.layout import Table, cell_text, is_footer, pairs_in, row_texts
+from pipelines.ingest.layout import Table, cell_text, is_footer, pairs_in, row_cells, row_texts
 from pipelines.ingest.model import Parsed, Vote
 from pipelines.ingest.read import Sheet, column_letter
 from pipelines.ingest.vocab import canonical, clean_name, item_of, lookup, norm
@@ -111,11 +111,7 @@ def parse_record(sheet: Sheet, parsed: Parsed) -> None:
     rec = lookup("record")
     fields: dict[str, tuple[str, int, int]] = {}
     for r in range(sheet.n_rows):
-        texts: list[tuple[int, str]] = []
-        for c, v in enumerate(sheet.cells[r]):
-            s = cell_text(v)
-            if s and (not texts or texts[-1][1] != s):
-                texts.append((c, s))
+        texts = row_cells(sheet, r)
         i = 0
         while i < len(texts):
             c, s = texts[i]

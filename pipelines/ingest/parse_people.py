@@ -64,7 +64,7 @@ def _date_cell(sheet: Sheet, r: int, table: Table, key: str, parsed: Parsed) -> 
     except values.BadValue as exc:
         col = column_letter(table.columns[key])
         parsed.issues.append(error(f"ingest.{exc.code}", sheet=sheet.name, row=r + 1, column=col,
-                                   value=cell_text(raw)))
+                                   value=cell_text(raw), **exc.params))
         return None
 
 

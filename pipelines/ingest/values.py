@@ -6,6 +6,7 @@ something that cannot be what it claims, such as 2024年2月30日, so the caller
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -20,18 +21,26 @@ _COMPACT = re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)")
 _TIME = re.compile(r"(?<!\d)(\d{1,2})\s*[:：点時时]\s*(\d{2})?")
 _RANGE = re.compile(r"(?<!\d)(\d{1,2})\s*[:：]\s*(\d{2})\s*(?:[-—–~～至到－]+|--)\s*(\d{1,2})\s*[:：]\s*(\d{2})")
 _INT = re.compile(r"-?\d+")
+# 24.3.15 / 24-03-15 / 24/3/15: a year in two digits is not read (which century?); a date field written so
+# is refused with its own message rather than "not a date".
+_SHORT_YEAR = re.compile(r"(?<!\d)\d{2}\s*([./\-])\s*\d{1,2}\s*\1\s*\d{1,2}(?!\d)")
 # No count in these sheets (people, votes, ballots, a year) comes near this; a larger number is a
 # typing slip or a damaged cell, and would overflow the database's integer columns.
 COUNT_CEILING = 10_000_000
+# The years a date of ours can fall in (births included): a date field outside them is a typing slip, and
+# four digits outside them in other text are some other number (0531-13-05 is a telephone number).
+YEARS = (1900, 2099)
 
 
 class BadValue(Exception):
-    """A cell that cannot hold what it should; ``code`` names the reason, ``value`` is the text seen."""
+    """A cell that cannot hold what it should; ``code`` names the reason, ``value`` is the text seen,
+    ``params`` what the message about it needs besides (the date as written, its month, its days)."""
 
-    def __init__(self, code: str, value: Any) -> None:
+    def __init__(self, code: str, value: Any, **params: Any) -> None:
         super().__init__(code)
         self.code = code
         self.value = value
+        self.params = params
 
 
 def text(value: Any) -> str:
@@ -49,11 +58,30 @@ def text(value: Any) -> str:
     return str(value).strip()
 
 
-def _make(y: int, m: int, d: int, raw: Any) -> date:
-    try:
-        return date(y, m, d)
-    except ValueError:
-        raise BadValue("impossible_date", raw) from None
+def _make(y: int, m: int, d: int, raw: Any, written: str | None = None) -> date:
+    """The date, or :class:`BadValue` saying why it cannot be (month 13, 30 February, day 32)."""
+    unreal = unreal_date(y, m, d, written if written is not None else text(raw))
+    if unreal is not None:
+        raise BadValue(unreal[0], raw, **unreal[1])
+    return date(y, m, d)
+
+
+def unreal_date(y: int | None, m: int, d: int | None, written: str) -> tuple[str, dict[str, Any]] | None:
+    """Why year ``y`` (None: any year), month ``m`` and day ``d`` (None: the month alone) make no real date,
+    as ``(reason code, message parameters)``; None when they do. ``written`` is the date as it was written."""
+    if y is not None and not YEARS[0] <= y <= YEARS[1]:
+        return "impossible_year", {"date": written, "year": y, "first": YEARS[0], "last": YEARS[1]}
+    if not 1 <= m <= 12:
+        return "impossible_month", {"date": written, "month": m}
+    if d is None:
+        return None
+    # 29 February exists in some year: without one, only a day no year has is refused.
+    days = calendar.monthrange(2000 if y is None else y, m)[1]
+    if 1 <= d <= days:
+        return None
+    if y is None:
+        return "impossible_day_any_year", {"date": written, "month": m, "day": d, "days": days}
+    return "impossible_day", {"date": written, "year": y, "month": m, "day": d, "days": days}
 
 
 def serial_date(n: float) -> date:
@@ -105,17 +133,23 @@ def parse_when(value: Any) -> When | None:
     month: date | None = None
     if m:
         y, mo = int(m.group(1)), int(m.group(2))
-        if not 1 <= mo <= 12:
-            raise BadValue("impossible_date", value)
+        shown = as_written(str(value), s, m.start(), m.end())
+        unreal = unreal_date(y, mo, None, shown)
+        if unreal is not None:
+            raise BadValue(unreal[0], value, **unreal[1])
         month = date(y, mo, 1)
         if m.group(3):
-            day = _make(y, mo, int(m.group(3)), value)
+            day = _make(y, mo, int(m.group(3)), value, shown)
         rest = s[m.end():]
     else:
         c = _COMPACT.search(s)
         if not c:
+            short = _SHORT_YEAR.search(s)
+            if short:
+                raise BadValue("short_year", value, date=as_written(str(value), s, short.start(), short.end()))
             raise BadValue("bad_date", value)
-        day = _make(int(c.group(1)), int(c.group(2)), int(c.group(3)), value)
+        day = _make(int(c.group(1)), int(c.group(2)), int(c.group(3)), value,
+                    as_written(str(value), s, c.start(), c.end()))
         month = day.replace(day=1)
         rest = s[c.end():]
     start = end = None
@@ -186,7 +220,7 @@ def month_in(text_: str) -> date | None:
     """The month a title or file name names: 2024年3月, 2024-03, 2024.3."""
     s = simplified(text_)
     m = _TITLE_MONTH.search(s) or _TITLE_MONTH_LOOSE.search(s)
-    if not m or not 1 <= int(m.group(2)) <= 12:
+    if not m or not 1 <= int(m.group(2)) <= 12 or not YEARS[0] <= int(m.group(1)) <= YEARS[1]:
         return None
     return date(int(m.group(1)), int(m.group(2)), 1)
 
@@ -194,7 +228,7 @@ def month_in(text_: str) -> date | None:
 def year_in(text_: str) -> int | None:
     """The year a title or file name names (2024年, 2024年度)."""
     m = _TITLE_YEAR.search(simplified(text_))
-    return int(m.group(1)) if m else None
+    return int(m.group(1)) if m and YEARS[0] <= int(m.group(1)) <= YEARS[1] else None
 
 
 def as_of_in(text_: str) -> date | None:
@@ -252,10 +286,81 @@ def parse_date_near(value: Any, year: int | None) -> date | None:
     """A date that may leave out its year (3月8日, 3.8): the activity's year is meant."""
     try:
         return parse_date(value)
-    except BadValue:
-        if year is None or not isinstance(value, str):
+    except BadValue as exc:
+        if exc.code != "bad_date" or year is None or not isinstance(value, str):
             raise
-        m = _MONTH_DAY.search(simplified(value))
+        s = simplified(value)
+        m = _MONTH_DAY.search(s)
         if not m:
             raise
-        return _make(year, int(m.group(1)), int(m.group(2)), value)
+        return _make(year, int(m.group(1)), int(m.group(2)), value, as_written(value, s, m.start(), m.end()))
+
+
+def as_written(original: str, folded: str, start: int, end: int) -> str:
+    """The part ``[start:end]`` of ``folded`` (``simplified(original)``) as the user wrote it: the same
+    span of the original when folding kept its length (it does for Traditional characters and full-width
+    digits), else the folded text."""
+    raw = original.strip()
+    return raw[start:end] if len(raw) == len(folded) else folded[start:end]
+
+
+# Date-looking text anywhere in a cell (a title, an info line, a remark): a full date with year, month and
+# day (2024年2月30日, 2024-13-05, 2024/2/30, 2024.2.30), a year and month (2024年13月), or a month and day
+# in characters (2月30日). Separators must repeat (2024.2.30), so a decimal such as 2024.5 is no date.
+_DATE_LIKE = re.compile(
+    r"(?<!\d)(?P<y>\d{4})\s*(?:年\s*(?P<m1>\d{1,2})\s*月(?:\s*(?P<d1>\d{1,2})\s*[日号])?"
+    r"|(?P<sep>[./\-])\s*(?P<m2>\d{1,2})\s*(?P=sep)\s*(?P<d2>\d{1,2})(?!\d))"
+    r"|(?<![\d年./\-])(?P<m3>\d{1,2})\s*月\s*(?P<d3>\d{1,2})\s*[日号]")
+
+
+# A digit before a date separator: text without one holds no date.
+DATE_SHAPE = re.compile(r"[0-9０-９]\s*[年月./\-／．－]")
+
+
+def unreal_in(value: str, year: int | None = None) -> tuple[str, dict[str, Any]] | None:
+    """The first date-looking part of ``value`` that is no real date, as ``(reason code, message
+    parameters)`` (see :func:`unreal_date`); a month and day without a year are taken in ``year``."""
+    if not DATE_SHAPE.search(value):  # most cells (names, marks, counts): no need to fold them
+        return None
+    s = simplified(value)
+    for m in _DATE_LIKE.finditer(s):
+        shown = as_written(value, s, m.start(), m.end())
+        if m.group("y"):
+            y = int(m.group("y"))
+            if not YEARS[0] <= y <= YEARS[1]:
+                continue
+            mo, d = (m.group("m1"), m.group("d1")) if m.group("m1") else (m.group("m2"), m.group("d2"))
+            found = unreal_date(y, int(mo), int(d) if d else None, shown)
+        else:
+            found = unreal_date(year, int(m.group("m3")), int(m.group("d3")), shown)
+        if found is not None:
+            return found
+    return None
+
+
+# The months a title names: a range (2024年1-3月, 2024年11月至2025年1月), one month (2024年3月), or the
+# loose 2024-03 / 2024.3 of file names and titles.
+_PERIOD = re.compile(
+    r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月?\s*[-—–~～至到]\s*(?:(?P<y2>\d{4})\s*年\s*)?(?P<m2>\d{1,2})\s*月"
+    r"|(?P<ys>\d{4})\s*年\s*(?P<ms>\d{1,2})\s*月"
+    r"|(?<!\d)(?P<yl>\d{4})[._\-/](?P<ml>\d{1,2})(?!\d)")
+
+
+def months_named(value: str) -> list[tuple[date, date, str]]:
+    """``(first month, last month, as written)`` of each month or range of months ``value`` names (real
+    months only)."""
+    s = simplified(value)
+    out: list[tuple[date, date, str]] = []
+    for m in _PERIOD.finditer(s):
+        if m.group("y"):
+            y, mo, mo2 = int(m.group("y")), int(m.group("m")), int(m.group("m2"))
+            y2 = int(m.group("y2")) if m.group("y2") else y
+        elif m.group("ys"):
+            y = y2 = int(m.group("ys"))
+            mo = mo2 = int(m.group("ms"))
+        else:
+            y = y2 = int(m.group("yl"))
+            mo = mo2 = int(m.group("ml"))
+        if 1 <= mo <= 12 and 1 <= mo2 <= 12 and YEARS[0] <= y <= y2 <= YEARS[1] and (y, mo) <= (y2, mo2):
+            out.append((date(y, mo, 1), date(y2, mo2, 1), as_written(value, s, m.start(), m.end())))
+    return out

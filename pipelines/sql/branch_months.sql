@@ -1,6 +1,7 @@
 -- Compliance per branch and month: was a theme Party day held, and which rules did the month's
--- activities break. Only the months counted for the year asked are listed ($months: January to the last
--- complete month; all twelve for a past year). Reads `judged_activity_branch` (the judged
+-- activities break. The months listed are $months: January to the last complete month (all twelve for a
+-- past year) and the month in progress ($in_progress, null when the year asked is not this year), which
+-- is never missed and, while nothing is held in it, not judged (compliant null). Reads `judged_activity_branch` (the judged
 -- activities of the year, without names) and `scoped_branches`, composed in by pipelines.metrics.
 with months as (
     select unnest(cast($months as date[])) as activity_month
@@ -50,10 +51,16 @@ final as (
         m.activity_month,
         strftime(m.activity_month, '%Y-%m') as month,
         quarter(m.activity_month) as quarter,
+        case when m.activity_month is not distinct from $in_progress then 'in_progress' else 'ended' end as status,
         coalesce(h.activities, 0) > 0 as held,
+        coalesce(h.activities, 0) = 0 and m.activity_month is distinct from $in_progress as missed,
         coalesce(h.activities, 0) as activities,
         coalesce(h.violations, []) as violations,
-        coalesce(h.activities, 0) > 0 and coalesce(h.violating, 0) = 0 as compliant
+        case
+            when coalesce(h.activities, 0) > 0 then coalesce(h.violating, 0) = 0
+            when m.activity_month is not distinct from $in_progress then null
+            else false
+        end as compliant
     from scoped_branches as b
     cross join months as m
     left join broken as h on h.branch_id = b.branch_id and h.activity_month = m.activity_month

@@ -3,7 +3,8 @@
 -- by the rules given. Ids only: activity_figures.sql adds the names. Every threshold is a bound
 -- parameter from the rules configuration (pipelines.metrics.rule_params):
 --   quorum met    present / expected >= quorum threshold (> when not inclusive), compared exactly in
---                 integer parts per million so that exactly 80% is 80%;
+--                 integer parts per million so that exactly 80% is 80% (in bigint: a committee's
+--                 joint activity can count tens of thousands of votes, times a million overflows int);
 --   satisfaction  (ratings counted as satisfied) / valid votes, on the overall item when the activity
 --                 has one and the rules say so, else pooled over the four items;
 --   strike        satisfaction below the threshold (exactly at it is not a strike).
@@ -37,11 +38,11 @@ judged as (
         *,
         case when expected > 0 and present is not null then present / expected end as participation,
         case when expected > 0 and present is not null then
-            case when $quorum_inclusive then present * 1000000 >= $quorum_ppm * expected
-                else present * 1000000 > $quorum_ppm * expected end
+            case when $quorum_inclusive then present::bigint * 1000000 >= $quorum_ppm::bigint * expected
+                else present::bigint * 1000000 > $quorum_ppm::bigint * expected end
         end as quorum_met,
         case when valid_votes > 0 then satisfied_votes / valid_votes end as satisfaction,
-        valid_votes > 0 and satisfied_votes * 1000000 < $satisfaction_ppm * valid_votes as low_satisfaction
+        valid_votes > 0 and satisfied_votes::bigint * 1000000 < $satisfaction_ppm::bigint * valid_votes as low_satisfaction
     from rated
 ),
 

@@ -14,7 +14,9 @@ final as (
         m.activity_month,
         strftime(m.activity_month, '%Y-%m') as month,
         quarter(m.activity_month) as quarter,
+        'ended' as status,  -- counted months only: a month in progress is never missed
         false as held,
+        true as missed,
         cast(0 as bigint) as activities,
         cast([] as varchar[]) as violations,
         false as compliant

@@ -2,6 +2,8 @@
 -- activities, average participation, quorum failures, satisfaction, compliance and the branches at risk
 -- of three strikes. One row per month of $periods (first days of months) and one for the whole year
 -- (activity_month null). Members are counted on the last day of the period, or $today if earlier.
+-- status: `ended` (a counted month, $months), `in_progress` ($in_progress: this month, not yet due, never
+-- missed) or `to_come`; the year is in progress while one of its months is.
 -- Reads `judged_activity_branch` (the whole year, for the strikes) and `held_months` (the counted months),
 -- composed in by pipelines.metrics.
 with scoped_branches as (
@@ -69,11 +71,12 @@ single_months as (
         activity_month,
         count(*) filter (where parts = 1) as single_activities,  -- one row each
         count(*) as branch_activities,
-        sum(participation) as participation_sum,
+        -- rates summed as decimals: exact, so the figure does not depend on the order rows are stored in
+        sum(cast(participation as decimal(18, 15))) as participation_sum,
         count(participation) as participation_n,
         count(*) filter (where quorum_met) as quorum_met,
         count(*) filter (where not quorum_met) as quorum_failures,
-        sum(satisfaction) as satisfaction_sum,
+        sum(cast(satisfaction as decimal(18, 15))) as satisfaction_sum,
         count(satisfaction) as satisfaction_n,
         count(*) filter (where low_satisfaction) as low_satisfaction_events,
         count(*) filter (where violation_count > 0) as activities_with_violations
@@ -131,6 +134,13 @@ final as (
     select
         p.activity_month,
         strftime(p.activity_month, '%Y-%m') as month,
+        case
+            when p.activity_month is null and $in_progress is not null then 'in_progress'
+            when p.activity_month is null then (case when len($months) = 12 then 'ended' else 'to_come' end)
+            when p.activity_month = $in_progress then 'in_progress'
+            when list_contains(cast($months as date[]), p.activity_month) then 'ended'
+            else 'to_come'
+        end as status,
         (select count(*) from scoped_branches) as branches,
         coalesce(r.members, 0) as members,
         coalesce(a.activities, 0) as activities,

@@ -25,8 +25,9 @@ activity_rates as (
     select
         branch_id,
         count(*) as activities,  -- one row per activity and branch
-        avg(participation) as participation,
-        avg(satisfaction) as satisfaction,
+        -- rates summed as decimals: exact, so the figure does not depend on the order rows are stored in
+        avg(cast(participation as decimal(18, 15))) as participation,
+        avg(cast(satisfaction as decimal(18, 15))) as satisfaction,
         bool_or(is_open_day) as open_day
     from period_activities
     group by branch_id

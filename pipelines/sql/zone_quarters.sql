@@ -32,10 +32,11 @@ activity_rates as (
         quarter,
         count(*) filter (where parts = 1) as single_activities,  -- one row each
         count(*) as branch_activities,
-        avg(participation) as participation,
+        -- rates summed as decimals: exact, so the figure does not depend on the order rows are stored in
+        avg(cast(participation as decimal(18, 15))) as participation,
         count(*) filter (where quorum_met) as quorum_met,
         count(*) filter (where not quorum_met) as quorum_failed,
-        avg(satisfaction) as satisfaction,
+        avg(cast(satisfaction as decimal(18, 15))) as satisfaction,
         count(*) filter (where low_satisfaction) as low_satisfaction_events,
         count(*) filter (where is_open_day) as open_days
     from judged_activity_branch

@@ -42,6 +42,7 @@ AMBER = "#f0a030"
 GREEN = "#2e8b57"
 GREY = "#d9d9d9"
 BLUE = "#2f6db5"
+PALE_BLUE = "#cfe0f3"  # a month in progress: not held yet, not missed
 # One colour per series, as many as MAX_SERIES (the "others" series is grey)
 PALETTE = ["#c0392b", "#2f6db5", "#2e8b57", "#8e44ad", "#f0a030", "#16a085", "#d35400", "#1f3a5f", "#b5179e",
            "#6b8e23", "#8b5a2b", "#e377c2"]
@@ -126,14 +127,16 @@ def click_layer(fig: go.Figure, x: Sequence[str], rows: Sequence[str], ids: Sequ
 
 
 def participation_heatmap(events: pl.DataFrame, months: Sequence[str], threshold: float, lang: str,
-                          branches: Sequence[str] | None = None) -> go.Figure:
+                          branches: Sequence[str] | None = None, in_progress: str | None = None) -> go.Figure:
     """Branch × month, coloured by participation, the threshold where the colours turn; empty cells are
-    months without an activity (shown grey). When a branch held two activities in a month the cell
-    shows the lower one. ``customdata`` holds the cell's activity id."""
+    months without an activity (shown grey), or, in the month ``in_progress`` ("YYYY-MM"), not held yet
+    (pale blue, 本月进行中: not missed). When a branch held two activities in a month the cell shows the
+    lower one. ``customdata`` holds the cell's activity id."""
     rows = list(branches) if branches is not None else sorted(events["branch"].unique().to_list())
     months = list(months)
     z: list[list[float | None]] = [[None] * len(months) for _ in rows]
-    text = [[t("ui.chart.not_held", lang)] * len(months) for _ in rows]
+    empty = [t("ui.chart.in_progress" if m == in_progress else "ui.chart.not_held", lang) for m in months]
+    text = [list(empty) for _ in rows]
     ids: list[list[int | None]] = [[None] * len(months) for _ in rows]
     where = {b: i for i, b in enumerate(rows)}
     col = {m: j for j, m in enumerate(months)}
@@ -147,9 +150,11 @@ def participation_heatmap(events: pl.DataFrame, months: Sequence[str], threshold
         ids[i][j] = row["activity_id"]
     x = month_axis(months, lang)
     fig = go.Figure()
-    # Months without an activity: grey cells under the coloured ones (a theme's background may be white).
-    fig.add_heatmap(z=[[1 if v is None else None for v in line] for line in z], x=x, y=rows, showscale=False,
-                    colorscale=[[0, GREY], [1, GREY]], xgap=2, ygap=2, hoverinfo="skip")
+    # Months without an activity: grey cells under the coloured ones (a theme's background may be white);
+    # in the month in progress, pale blue (0)
+    fig.add_heatmap(z=[[(0 if m == in_progress else 1) if v is None else None for m, v in zip(months, line, strict=True)]
+                       for line in z], x=x, y=rows, showscale=False, zmin=0, zmax=1,
+                    colorscale=[[0, PALE_BLUE], [1, GREY]], xgap=2, ygap=2, hoverinfo="skip")
     fig.add_trace(go.Heatmap(
         z=z, x=x, y=rows, text=text, texttemplate="%{text}", zmin=0, zmax=1,
         colorscale=threshold_scale(threshold), xgap=2, ygap=2, hoverinfo="skip",
@@ -327,8 +332,9 @@ def activity_items(items: pl.DataFrame, lang: str) -> go.Figure:
 
 def compliance_calendar(calendar: pl.DataFrame, months: Sequence[str], lang: str,
                         branches: Sequence[str] | None = None) -> go.Figure:
-    """Branch × month: not held (red), held with a broken rule (amber), held and compliant (green);
-    the cell text names the broken rules."""
+    """Branch × month: not held (red), held with a broken rule (amber), held and compliant (green), the
+    month in progress not held yet (pale blue, rows with ``status`` ``in_progress``: not missed); the cell
+    text names the broken rules."""
     rows = list(branches) if branches is not None else sorted(calendar["branch"].unique().to_list())
     months = list(months)
     z: list[list[float | None]] = [[None] * len(months) for _ in rows]
@@ -339,7 +345,10 @@ def compliance_calendar(calendar: pl.DataFrame, months: Sequence[str], lang: str
             continue
         i, j = rows.index(row["branch"]), months.index(row["month"])
         codes = list(row["violations"] or [])
-        if not row["held"]:
+        waiting = not row["held"] and row.get("status") == "in_progress"
+        if waiting:
+            z[i][j], text[i][j] = -1, t("ui.chart.in_progress", lang)
+        elif not row["held"]:
             z[i][j], text[i][j] = 0, t("ui.chart.not_held", lang)
         elif codes:
             z[i][j] = 1
@@ -347,10 +356,11 @@ def compliance_calendar(calendar: pl.DataFrame, months: Sequence[str], lang: str
         else:
             z[i][j], text[i][j] = 2, "✓"
         hover[i][j] = "、".join(t(f"ui.violation.{c}", lang) for c in codes) if codes else (
-            t("ui.chart.compliant", lang) if row["held"] else t("ui.chart.not_held", lang))
-    fig = go.Figure(go.Heatmap(
+            t("ui.chart.compliant", lang) if row["held"] else text[i][j])
+    fig = go.Figure(go.Heatmap(  # -1 in progress, 0 not held, 1 a rule broken, 2 compliant
         z=z, x=month_axis(months, lang), y=rows, text=text, texttemplate="%{text}", customdata=hover,
-        zmin=0, zmax=2, colorscale=[[0, "#e8a09a"], [0.5, "#f6d27a"], [1, "#a8d5b5"]], showscale=False,
+        zmin=-1, zmax=2, colorscale=[[0, PALE_BLUE], [1 / 3, "#e8a09a"], [2 / 3, "#f6d27a"], [1, "#a8d5b5"]],
+        showscale=False,
         xgap=2, ygap=2, hoverongaps=False, hovertemplate="%{y} · %{x}<br>%{customdata}<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed")

@@ -20,7 +20,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from pipelines import access, db
+from pipelines import access, clock, db
 from pipelines.access import User
 from pipelines.config import Rules, load_rules
 from pipelines.errors import Issue, PartydayError
@@ -118,13 +118,18 @@ def _as_ids(ids: Iterable[int] | None) -> tuple[int, ...] | None:
     return None if ids is None else tuple(sorted(int(i) for i in ids))
 
 
+def metrics_module() -> Any:
+    """:mod:`pipelines.metrics`, imported when a page first needs a figure."""
+    return importlib.import_module("pipelines.metrics")
+
+
 # Query results are kept as they are (``cache_resource``), not pickled and copied on every read as
 # ``cache_data`` would: a province's events are a few hundred thousand rows, their copy ~50 ms a page
 # view. Polars frames are immutable and no page changes one in place, so sharing them is safe.
 @st.cache_resource(max_entries=512, show_spinner=False)
 def _run_metric(path: str, version: tuple[int, int, int], name: str, args: tuple[Any, ...],
                 kwargs: tuple[tuple[str, Any], ...]) -> Any:
-    func = getattr(importlib.import_module("pipelines.metrics"), name)
+    func = getattr(metrics_module(), name)
     call_kwargs = {k: (set(v) if k == "branch_ids" and v is not None else v) for k, v in kwargs}
     with db.reading(path) as con:
         params = list(inspect.signature(func).parameters)
@@ -136,7 +141,7 @@ def _run_metric(path: str, version: tuple[int, int, int], name: str, args: tuple
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _run_per_branch(path: str, version: tuple[int, int, int], name: str, branches: tuple[str, ...],
                     args: tuple[Any, ...]) -> pl.DataFrame:
-    func = getattr(importlib.import_module("pipelines.metrics"), name)
+    func = getattr(metrics_module(), name)
     with db.reading(path) as con:
         rules = load_rules(con)
         frames = [func(con, rules, branch, *args).with_columns(pl.lit(branch).alias("branch")) for branch in branches]
@@ -152,9 +157,13 @@ def metric_per_branch(name: str, branches: Sequence[str], *args: Any) -> pl.Data
 
 
 def metric(name: str, *args: Any, **kwargs: Any) -> Any:
-    """``pipelines.metrics.<name>(con, rules, *args, **kwargs)``, cached until the data changes."""
+    """``pipelines.metrics.<name>(con, rules, *args, **kwargs)``, cached until the data changes, as of
+    :func:`today` for a figure that depends on the day (the day is part of the cache key, so a server
+    running past a month's end judges the new month)."""
     if "branch_ids" in kwargs:
         kwargs["branch_ids"] = _as_ids(kwargs["branch_ids"])
+    if "today" not in kwargs and "today" in inspect.signature(getattr(metrics_module(), name)).parameters:
+        kwargs["today"] = today()
     path = db_path()
     return _run_metric(str(path), data_version(path), name, tuple(args), tuple(sorted(kwargs.items())))
 
@@ -412,7 +421,7 @@ def filters() -> Filters:
     found = st.session_state.get(FILTERS_KEY)
     if isinstance(found, Filters):
         return found
-    return Filters(year=default_year(sql_frame("ui_years")["year"].to_list(), dt.date.today()))
+    return Filters(year=default_year(sql_frame("ui_years")["year"].to_list(), today()))
 
 
 def branches() -> pl.DataFrame:
@@ -491,8 +500,9 @@ def heavy(key: str) -> bool:
 
 
 def today() -> dt.date:
-    """Today's date (the dashboard judges months up to it)."""
-    return dt.date.today()
+    """The day the dashboard judges as of (:func:`pipelines.clock.today`: ``$PARTYDAY_TODAY`` when the
+    server was started with it, else the machine's date)."""
+    return clock.today()
 
 
 def counts_shown(chosen: Filters) -> pl.DataFrame:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from pipelines import access
+from pipelines import access, clock
 from pipelines.i18n import DEFAULT_LANG, LANGS, normalise_lang, t
 
 ALL = 0
@@ -158,7 +158,7 @@ def render(lang: str, years: Iterable[int], branches: pl.DataFrame, visible: set
     """Draw the filters in the sidebar (bound to the URL) and return the choice."""
     import streamlit as st
 
-    today = today or dt.date.today()
+    today = today or clock.today()
     years = list(years)
     side = st.sidebar
     side.subheader(t("ui.filter.title", lang))

@@ -14,7 +14,7 @@ import polars as pl
 
 from pipelines.config import Rules
 from pipelines.i18n import t
-from pipelines.metrics import VIOLATIONS
+from pipelines.metrics import VIOLATIONS, in_progress_month
 from pipelines.ui.filters import Filters
 
 PPM = 1_000_000
@@ -26,6 +26,12 @@ def month_keys(filters: Filters, today: dt.date) -> list[str]:
         return []
     last = today.month if filters.year == today.year else 12
     return [f"{filters.year}-{m:02d}" for m in filters.months() if m <= last]
+
+
+def in_progress_key(filters: Filters, today: dt.date) -> str | None:
+    """``YYYY-MM`` of the filter's year's month in progress on ``today`` (not held yet is not missed), or None."""
+    month = in_progress_month(filters.year, today)
+    return None if month is None else f"{month.year:04d}-{month.month:02d}"
 
 
 def in_months(frame: pl.DataFrame, months: Sequence[str]) -> pl.DataFrame:
@@ -140,7 +146,8 @@ ALERT_COLUMNS = ("activity_id", "branch", "month", "date", "participation", "pre
 
 def alerts(events: pl.DataFrame, strikes: pl.DataFrame, calendar: pl.DataFrame, rules: Rules,
            lang: str) -> list[Alert]:
-    """Quorum failures, low satisfaction, missed months and three-strikes risk, newest first."""
+    """Quorum failures, low satisfaction, missed months (``calendar`` rows with ``missed``: a month that has
+    ended; the month in progress raises none) and three-strikes risk, newest first."""
     out: list[Alert] = []
     limit = int(rules.get("evaluation.strikes_limit"))
     threshold = float(rules.get("attendance.quorum_threshold"))
@@ -157,7 +164,7 @@ def alerts(events: pl.DataFrame, strikes: pl.DataFrame, calendar: pl.DataFrame, 
         out.append(Alert("warning", row["month"], t(
             "ui.alert.satisfaction", lang, branch=row["branch"], when=row["date"] or row["month"],
             rate=_pct(row["satisfaction"]), threshold=_pct(sat_threshold)), activity_id=row["activity_id"]))
-    for row in calendar.filter(pl.col("held").not_()).iter_rows(named=True):
+    for row in calendar.filter(pl.col("missed")).iter_rows(named=True):
         out.append(Alert("error", row["month"], t("ui.alert.missed", lang, branch=row["branch"], month=row["month"]),
                          page="compliance", branch=row["branch"]))
     per_branch = strikes.group_by("branch").agg(pl.col("strikes").max(), pl.col("month").max())
