@@ -43,16 +43,25 @@ def setup(dev: bool) -> None:
     STAMP.write_text(old + " " + want)
 
 
-def ensure_chromium() -> None:
-    """Browser tests need Debian's chromium; install it when we are root and it is missing."""
-    if shutil.which("chromium") or Path("/usr/bin/chromium").exists():
+# What the tests need from the system: the browser tests Debian's chromium (and CJK fonts for their
+# screenshots); the clock test faketime, to run the demo under a real other date.
+SYSTEM_NEEDS = {"chromium": ["chromium", "fonts-noto-cjk"], "faketime": ["faketime"]}
+
+
+def ensure_system_packages() -> None:
+    """Install the Debian packages the tests need when we are root and they are missing; else say which
+    tests will skip."""
+    missing = [pkg for cmd, pkgs in SYSTEM_NEEDS.items()
+               if not (shutil.which(cmd) or Path("/usr/bin", cmd).exists()) for pkg in pkgs]
+    if not missing:
         return
     if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         _run("apt-get", "update", "-qq", env=env)
-        _run("apt-get", "install", "-y", "-qq", "chromium", "fonts-noto-cjk", env=env)
+        _run("apt-get", "install", "-y", "-qq", *missing, env=env)
     else:
-        print("chromium is missing and we are not root: browser tests will be skipped", flush=True)
+        print(f"missing and we are not root: {' '.join(missing)}; the tests that need them will be skipped "
+              "or run without them", flush=True)
 
 
 def serve() -> None:
@@ -66,7 +75,7 @@ def serve() -> None:
 
 def test() -> None:
     setup(dev=True)
-    ensure_chromium()
+    ensure_system_packages()
     _run(PY, "-m", "ruff", "check", ".")
     _run(PY, "-m", "mypy")
     _run(PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", *sys.argv[2:])

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipelines import db
+from pipelines import clock, db
 from pipelines.config import Rules
 
 TABLES = {
@@ -538,7 +538,7 @@ class PandasPages:
 
     def page(self, name: str, year: int, today: dt.date | None = None) -> Any:
         """Everything page ``name`` shows for ``year`` (the whole committee), computed from scratch."""
-        today = today or dt.date.today()
+        today = today or clock.today()
         if name == "overview":
             return self.overview(year, today)
         if name == "participation":

@@ -253,6 +253,7 @@ def page_calls(con: Any, year: int,
     whole year), as ``pages/*.py`` make them at province scale (more branches than a heatmap shows); a
     call two parts of a page share (cached) is listed once. ``tests/test_benchmarks.py`` checks this
     list against the calls the pages really make."""
+    from pipelines import clock
     from pipelines.ui.filters import Filters
     from pipelines.ui.views import ALERT_COLUMNS, COMPLIANCE_COLUMNS, PARTICIPATION_COLUMNS, month_keys
 
@@ -262,7 +263,7 @@ def page_calls(con: Any, year: int,
     held = tuple(r[0] for r in con.execute(
         "select distinct activity_id from out_activity_branch where branch_id = ? and year = ? order by 1",
         [branch_id, year]).fetchall())
-    months = tuple(month_keys(Filters(year=year), today or dt.date.today()))
+    months = tuple(month_keys(Filters(year=year), today or clock.today()))
     counts = ("event_counts", (year,), {})
     overview = ("overview_months", (year,), {"with_year": True})
     return {

@@ -230,3 +230,23 @@ def test_refused_file_changes_nothing_and_preview_writes_nothing(fixtures: list[
     assert counts(zoned_db) == before
     [r] = ingest_files(zoned_db, [next(p for p in fixtures if p.name.startswith("21_"))])
     assert r.status == "rejected" and counts(zoned_db) == before
+
+
+def test_an_evaluation_of_tens_of_thousands_of_votes_loads_and_is_judged(zoned_db: Path, tmp_path: Path) -> None:
+    """A joint activity of a whole system can collect tens of thousands of ballots: judging it (votes times the
+    threshold in parts per million) once overflowed a 32-bit integer and refused the file as unreadable."""
+
+    def evaluation_many(ws: make_fixtures.Worksheet) -> None:
+        h = make_fixtures.title(ws, "甲支部2024年3月主题党日活动测评表", 5, "活动主题：学习贯彻党的二十大精神　时间：2024-03-15")
+        make_fixtures.rows(ws, h, [["测评项目", "满意", "基本满意", "不满意", "合计"]]
+                           + [[item, 30_000, 15_116, 4_000, 49_116]
+                              for item in ("主题特色鲜明", "内容充实健康", "方式灵活生动", "效果突出显著", "总体评价")])
+
+    path = tmp_path / "甲支部_2024年3月_万人测评.xlsx"
+    path.write_bytes(make_fixtures.save(make_fixtures.book(("簽到表", make_fixtures.signin), ("测评表", evaluation_many),
+                                                           ("纪实表", make_fixtures.record))))
+    results = ingest_files(zoned_db, [path], actor="test", lang="en")
+    assert [r.status for r in results] == ["loaded"], [i.message("en") for r in results for i in r.issues]
+    with db.reading(zoned_db) as con:
+        overall = con.execute("select ov_satisfied, ov_basic, ov_unsatisfied from out_activity_branch").fetchall()
+    assert overall == [(30_000, 15_116, 4_000)]

@@ -242,16 +242,17 @@ def ingest_files(db_path: str | Path | None, files: Sequence[FileInput], *, bran
                     progress(start + j, len(files), name)
                 last = j == len(batch) - 1
                 try:
+                    # The file's result counts once its transaction has committed: a refresh that fails
+                    # in the last file's transaction takes that file back with it, and it is refused.
                     with db.transaction(con):
                         same = _unchanged(con, name, sha) if sha in loaded_before or sha in shas[:j] else None
                         if same is not None:
-                            results.append(same)
+                            res = same
                         else:
                             res = _load(con, name, data, sha, branch=branch, kind=kind, actor=actor,
                                         allowed=allowed_branch_ids, roster_date=roster_date, rules=rules,
                                         refresh_years=touched, mapping=mapping, remember=remember, cache=cache,
                                         today=today)
-                            results.append(res)
                             touched |= set(res.summary.get("years", []))
                             if branches is not None:
                                 branches |= set(res.summary.get("touched", []))
@@ -260,6 +261,7 @@ def ingest_files(db_path: str | Path | None, files: Sequence[FileInput], *, bran
                         if last:
                             _refresh(con, touched, branches)
                             _mark_refreshed(con, done_ids)
+                    results.append(res)
                 except _Rollback as rb:
                     results.append(rb.args[0])
                     if last and touched:
