@@ -53,6 +53,9 @@ def frame(rows: list[dict[str, Any]], view: str) -> None:
     data = pl.DataFrame([{c: r.get(c) for c in columns} for r in rows], infer_schema_length=None)
     data = data.with_columns(pl.col(pl.Null).cast(pl.String)).with_columns(pl.col(pl.String).fill_null(""))
     config = {label(c): st.column_config.NumberColumn(format="percent") for c in columns if c in RATE_COLUMNS}
+    # a province's snapshot ranks 20,000 branches: searched and paged on the server like every table
+    data = common.paged(common.searched(data, f"snap_{view}", [c for c in ("branch", "zone") if c in columns]),
+                        f"snap_{view}")
     st.dataframe(data.rename({c: label(c) for c in columns}), hide_index=True, column_config=config,
                  key=f"snap_table_{view}")
 

@@ -357,6 +357,21 @@ def paged(frame: pl.DataFrame, key: str, rows: int = ROWS_PER_PAGE) -> pl.DataFr
     return frame.slice((int(page) - 1) * rows, rows)
 
 
+def searched(frame: pl.DataFrame, key: str, search: Sequence[str]) -> pl.DataFrame:
+    """The rows of ``frame`` whose ``search`` columns hold what the user typed in the search box (shown
+    only when there are columns to search), filtered here on the server."""
+    if not search:
+        return frame
+    needle = st.text_input(tr("ui.table.search"), key=f"{key}_search", placeholder=tr("ui.table.search_hint"))
+    if not needle:
+        return frame
+    cond = pl.lit(False)
+    for col in search:
+        if col in frame.columns:
+            cond = cond | pl.col(col).cast(pl.Utf8).str.contains(needle, literal=True)
+    return frame.filter(cond)
+
+
 def table(frame: pl.DataFrame, key: str, *, columns: Sequence[str] | None = None,
           file_name: str | None = None, search: Sequence[str] = (), column_config: Mapping[str, Any] | None = None,
           selectable: bool = False) -> dict[str, Any] | None:
@@ -367,15 +382,7 @@ def table(frame: pl.DataFrame, key: str, *, columns: Sequence[str] | None = None
     download holds every row the search kept, built only when clicked. With ``selectable`` a click on
     a row returns that row (all columns of ``frame``), else None.
     """
-    shown = frame
-    if search:
-        needle = st.text_input(tr("ui.table.search"), key=f"{key}_search", placeholder=tr("ui.table.search_hint"))
-        if needle:
-            cond = pl.lit(False)
-            for col in search:
-                if col in frame.columns:
-                    cond = cond | pl.col(col).cast(pl.Utf8).str.contains(needle, literal=True)
-            shown = frame.filter(cond)
+    shown = searched(frame, key, search)
     view = paged(shown, key)
     config = {column_label(k): v for k, v in (column_config or {}).items()}
     for name in (columns or view.columns):
