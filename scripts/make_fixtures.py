@@ -209,6 +209,16 @@ def signin_loose_marks(ws: Worksheet) -> None:
     rows(ws, h, [["姓名", "到会情况", "备注"], ["钱一", "已到会", None], ["孙二", "夜班", None], ["李三", "未参加", None]])
 
 
+def signin_emoji(ws: Worksheet) -> None:
+    """Marks pasted from a chat app: emoji with their variation selector or a skin tone, zero-width
+    characters in names and headers (a byte order mark before 姓名)."""
+    h = title(ws, "甲支部2024年10月主题党日活动签到表", 4, "时间：2024年10月18日 14:30-17:30")
+    rows(ws, h, [["序号", "\ufeff姓名", "簽到情況\ufe0f", "备注"],
+                 [1, "王\u200b芳", "✔\ufe0f", None], [2, "李强", "❌", None], [3, "ＡＢ", "✅\u200b", None],
+                 [4, "张伟(1990)", "⭕", None], [5, "张伟(1992)", "🙋🏻", None],
+                 [6, "陈静\u2060", None, "长期驻外工作（免于参加）"]])
+
+
 def record_loose(ws: Worksheet) -> None:
     """Dates without their year, a count in words."""
     rows(ws, 1, [["主题党日活动纪实表"], ["党支部", "丁支部"], ["活动时间", "2024年9月10日 14:30-17:30"],
@@ -277,6 +287,8 @@ def cases() -> dict[str, tuple[bytes, dict[str, Any]]]:
         "13_丁支部_2024年9月.xlsx": (save(book(("签到表", signin_loose_marks), ("纪实表", record_loose))),
                                 {"status": ok, "kind": "signin+record", "counts": {"attendance": 3, "activity_records": 1},
                                  "warnings": ["ingest.bad_count_ignored"]}),
+        "14_甲支部_2024年10月_表情符号.xlsx": (save(book(("签到表", signin_emoji))),
+                                      {"status": ok, "kind": "signin", "counts": {"attendance": 6}}),
         "20_无姓名列.xlsx": (save(book(("签到表", no_name))), {"status": "rejected", "kind": "signin"}),
         "21_日期不存在.xlsx": (save(book(("纪实", bad_date))), {"status": "rejected", "kind": "record"}),
         "22_改名的CSV.xlsx": ("姓名,签到\n王芳,√\n".encode(), {"status": "rejected", "kind": None}),

@@ -1,9 +1,12 @@
 """The declared vocabulary (``synonyms.toml``) and the one normalisation every text goes through.
 
 Secretaries write the same header as 簽到情況, 签到情况 or "签 到"; names padded as "王  芳" or in
-full-width characters. :func:`norm` folds all of these to one key (Traditional -> Simplified with opencc,
-NFKC for full-width forms, whitespace removed, lower case); the tables of ``synonyms.toml`` are folded
-the same way, so matching is a dictionary look-up.
+full-width characters; marks pasted from a chat app as emoji ("✔️" is ✔ and the emoji variation
+selector U+FE0F, "✅", "❌"). :func:`simplified` is the one normaliser of every text a sheet holds
+(headers, marks, names, branch names): NFKC for full-width forms, the invisible characters of
+:data:`INVISIBLE` removed, each emoji of ``synonyms.toml``'s ``[emoji]`` table folded to the plain mark
+it stands for, Traditional -> Simplified with opencc. :func:`norm` adds whitespace removed and lower
+case; the tables of ``synonyms.toml`` are folded the same way, so matching is a dictionary look-up.
 """
 
 from __future__ import annotations
@@ -20,6 +23,25 @@ from opencc import OpenCC
 SYNONYMS_PATH = Path(__file__).with_name("synonyms.toml")
 _SPACE = re.compile(r"\s+")
 _CC = OpenCC("t2s")
+# Characters that change nothing a reader sees: variation selectors (U+FE00-FE0F, U+E0100-E01EF: "✔️" is
+# ✔ + U+FE0F), zero-width spaces and joiners, word joiner and invisible operators, direction marks, the
+# byte order mark, the Mongolian vowel separator, emoji skin tones (🙋🏻). Chat apps and web pages leave them
+# in pasted text; they are removed from every text before it is compared or stored.
+INVISIBLE = frozenset([*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0), *range(0x200B, 0x2010),
+                       *range(0x2060, 0x2065), 0xFEFF, 0x180E, 0x00AD, *range(0x1F3FB, 0x1F400)])
+
+
+@cache
+def _folding() -> dict[int, str | None]:
+    """The ``str.translate`` table of :func:`simplified`: invisible characters dropped, each emoji of the
+    ``[emoji]`` table replaced by its plain mark."""
+    fold: dict[int, str | None] = dict.fromkeys(INVISIBLE)
+    for plain, emoji in table()["emoji"].items():
+        for e in emoji:
+            for ch in str(e):
+                if ord(ch) not in INVISIBLE:
+                    fold[ord(ch)] = plain
+    return fold
 
 
 @cache
@@ -37,8 +59,12 @@ def _keys_by_first_char() -> dict[str, tuple[str, ...]]:
 
 @lru_cache(maxsize=200_000)
 def simplified(text: str) -> str:
-    """``text`` in Simplified characters, full-width forms folded (NFKC), outer spaces stripped."""
-    text = unicodedata.normalize("NFKC", text).strip()
+    """``text`` in Simplified characters, full-width forms folded (NFKC), invisible characters removed,
+    emoji marks folded to their plain marks, outer spaces stripped."""
+    text = unicodedata.normalize("NFKC", text)
+    if not text.isascii():
+        text = text.translate(_folding())
+    text = text.strip()
     if text.isascii():
         return text
     keys = _keys_by_first_char()
