@@ -11,7 +11,7 @@ import streamlit as st
 
 from pipelines import access, db, templates
 from pipelines.errors import PartydayError
-from pipelines.ingest import FileResult, ingest_files, preview_files, undo_upload, uploads
+from pipelines.ingest import FileResult, ingest_files, preview_files, safety, undo_upload, uploads
 from pipelines.ingest.describe import activities_label, counts_label, kind_label
 from pipelines.ingest.model import KINDS
 from pipelines.ui import common, mapping_form
@@ -64,7 +64,7 @@ choice = st.selectbox(common.tr("ingest.page.branch"), [""] + names,
                       format_func=lambda x: x or common.tr("ingest.page.branch_auto"), key="up_branch")
 branch = choice or None
 roster_date = st.date_input(common.tr("ingest.page.roster_date"), value=None, key="up_roster_date")
-files = st.file_uploader(common.tr("ingest.page.files"), type=["xlsx", "xlsm", "xls", "csv"],
+files = st.file_uploader(common.tr("ingest.page.files"), type=list(safety.UPLOAD_SUFFIXES),
                          accept_multiple_files=True, key="up_files")
 items = [(f.name, f.getvalue()) for f in files or []]
 if "up_mapping_done" in st.session_state:

@@ -2,9 +2,10 @@
 
     python scripts/make_fixtures.py [OUT_DIR]     (default: tests/fixtures/ingest)
 
-Each case is ``NAME.xlsx`` (or a refused file) plus ``NAME.json``: the status, the kind and the figures
-that loading it into the small committee of the tests (zones 一区/二区; branches 甲乙丙丁支部, after
-the 甲支部 roster) must give. The tests load them in file-name order through the command line and
+Each case is ``NAME.xlsx`` (or another format a secretary keeps, written by ``fixture_formats.py`` and read
+by its content; or a refused file) plus ``NAME.json``: the status, the kind and the figures that loading
+it into the small committee of the tests (zones 一区/二区; branches 甲乙丙丁支部, after the 甲支部 roster)
+must give. The tests load them in file-name order through the command line and
 the library and compare.
 """
 
@@ -21,8 +22,10 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import fixture_formats as ff  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def title(ws: Worksheet, text: str, width: int, info: str | None = None) -> int:
@@ -219,16 +222,32 @@ def signin_emoji(ws: Worksheet) -> None:
                  [6, "陈静\u2060", None, "长期驻外工作（免于参加）"]])
 
 
+def signin_of(branch: str, month: int, day: int, marks: list[tuple[str, str | None, str | None]]) -> Any:
+    """A plain sign-in sheet of ``branch`` for a day of 2024: (name, mark, remark) per member."""
+    def write(ws: Worksheet) -> None:
+        h = title(ws, f"{branch}2024年{month}月主题党日活动签到表", 4, f"时间：2024年{month}月{day}日 14:30-17:30")
+        rows(ws, h, [["序号", "姓名", "签到", "备注"], *[[i, *m] for i, m in enumerate(marks, start=1)]])
+    return write
+
+
+# The same members with other marks, for the fixtures in the other formats (乙 and 丁: rosters from their
+# first sign-in; 甲: the roster of 02, 陈静 exempt).
+YI = [("周一", "√", None), ("吴二", "请假", "事假"), ("郑三", "×", None)]
+DING = [("钱一", "√", None), ("孙二", "√", None), ("李三", "请假", "病假")]
+JIA = [("王芳", "√", None), ("李强", "√", None), ("AB", "请假", "出差"), ("张伟(1990)", "×", None),
+       ("张伟(1992)", "√", None), ("陈静", None, "长期驻外工作（免于参加）")]
+
+
 def record_loose(ws: Worksheet) -> None:
     """Dates without their year, a count in words."""
     rows(ws, 1, [["主题党日活动纪实表"], ["党支部", "丁支部"], ["活动时间", "2024年9月10日 14:30-17:30"],
                  ["活动主题", "学习"], ["应到人数", "全体"], ["预告日期", "9月3日"], ["报送日期", "9.11"]])
 
 
-def zip_bomb() -> bytes:
-    """A valid small workbook with one extra part that inflates to 300 MB (ratio ~1000)."""
-    base = io.BytesIO()
-    book(("签到表", signin_wrong_total)).save(base)
+def zip_bomb(package: bytes | None = None) -> bytes:
+    """A valid small workbook (``package``: any zip-based one, .xlsx by default) with one extra part that
+    inflates to 300 MB (ratio ~1000)."""
+    base = io.BytesIO(package if package is not None else save(book(("签到表", signin_wrong_total))))
     out = io.BytesIO()
     with zipfile.ZipFile(base) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
@@ -237,6 +256,18 @@ def zip_bomb() -> bytes:
             block = b"\0" * (1 << 20)
             for _ in range(300):
                 fh.write(block)
+    return out.getvalue()
+
+
+def word_document() -> bytes:
+    """A Word document (.docx): a zip, but no workbook in it."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+                   'package/2006/content-types"/>')
+        z.writestr("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.'
+                   'org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>关于召开主题党日的通知</w:t></w:r></w:p>'
+                   '</w:body></w:document>')
     return out.getvalue()
 
 
@@ -250,6 +281,8 @@ def save(wb: Workbook) -> bytes:
 def cases() -> dict[str, tuple[bytes, dict[str, Any]]]:
     """Every fixture file with its golden result, in load order."""
     ok = "loaded"
+    signin3 = {"status": ok, "kind": "signin", "counts": {"attendance": 3}}
+    signin6 = {"status": ok, "kind": "signin", "counts": {"attendance": 6}}
     c: dict[str, tuple[bytes, dict[str, Any]]] = {
         "01_协作区划分.xlsx": (save(book(("协作区划分", zones), ("组长单位轮值", roles))),
                            {"status": ok, "kind": "zones", "counts": {"zone_quarter_roles": 2}}),
@@ -289,16 +322,31 @@ def cases() -> dict[str, tuple[bytes, dict[str, Any]]]:
                                  "warnings": ["ingest.bad_count_ignored"]}),
         "14_甲支部_2024年10月_表情符号.xlsx": (save(book(("签到表", signin_emoji))),
                                       {"status": ok, "kind": "signin", "counts": {"attendance": 6}}),
-        "20_无姓名列.xlsx": (save(book(("签到表", no_name))), {"status": "rejected", "kind": "signin"}),
-        "21_日期不存在.xlsx": (save(book(("纪实", bad_date))), {"status": "rejected", "kind": "record"}),
-        "22_改名的CSV.xlsx": ("姓名,签到\n王芳,√\n".encode(), {"status": "rejected", "kind": None}),
-        "23_旧版.xls": (OLE_MAGIC + b"\0" * 2048, {"status": "rejected", "kind": None}),
-        "24_加密.xlsx": (OLE_MAGIC + b"\0" * 512 + "EncryptionInfo".encode("utf-16-le") + b"\0" * 512,
+        # The other formats a secretary keeps, each read by its content (the names only say what it is).
+        "15_乙支部_2024年7月_旧版.xls": (ff.to_xls(book(("签到表", signin_of("乙支部", 7, 9, YI)))), signin3),
+        "16_乙支部_2024年8月_宏.xlsm": (ff.to_xlsm(book(("签到表", signin_of("乙支部", 8, 13, YI)))), signin3),
+        "17_乙支部_2024年9月.xlsb": (ff.to_xlsb(book(("签到表", signin_of("乙支部", 9, 11, YI)))), signin3),
+        "18_乙支部_2024年10月.ods": (ff.to_ods(book(("签到表", signin_of("乙支部", 10, 15, YI)))), signin3),
+        "19_甲支部_2024年7月.csv": (ff.to_text(book(("签到表", signin_of("甲支部", 7, 12, JIA))), "utf-8"), signin6),
+        "20_甲支部_2024年8月_CSV_UTF-8.csv": (
+            ff.to_text(book(("签到表", signin_of("甲支部", 8, 20, JIA))), "utf-8-sig"), signin6),
+        "21_甲支部_2024年9月_GBK.csv": (ff.to_text(book(("签到表", signin_of("甲支部", 9, 13, JIA))), "gbk"), signin6),
+        "22_甲支部_2024年11月_Unicode文本.txt": (
+            ff.to_text(book(("签到表", signin_of("甲支部", 11, 15, JIA))), "utf-16", "\t"), signin6),
+        "23_丁支部_2024年10月_改名的CSV.xlsx": (
+            ff.to_text(book(("签到表", signin_of("丁支部", 10, 20, DING))), "gb18030"), signin3),
+        # Refused, each with its message.
+        "30_无姓名列.xlsx": (save(book(("签到表", no_name))), {"status": "rejected", "kind": "signin"}),
+        "31_日期不存在.xlsx": (save(book(("纪实", bad_date))), {"status": "rejected", "kind": "record"}),
+        "32_扫描件.pdf": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n", {"status": "rejected", "kind": None}),
+        "33_通知.docx": (word_document(), {"status": "rejected", "kind": None}),
+        "34_加密.xlsx": (ff.encrypt(save(book(("签到表", signin_wrong_total))), "123456"),
                        {"status": "rejected", "kind": None}),
-        "25_宏.xlsm": (save(book(("签到表", signin_wrong_total))), {"status": "rejected", "kind": None}),
-        "26_截断.xlsx": (save(book(("签到表", signin_wrong_total)))[:1500], {"status": "rejected", "kind": None}),
-        "27_空工作簿.xlsx": (save(Workbook()), {"status": "rejected", "kind": None}),
-        "28_压缩炸弹.xlsx": (zip_bomb(), {"status": "rejected", "kind": None}),
+        "35_网页另存.xls": ("<html><body><table><tr><td>姓名</td><td>签到</td></tr></table></body></html>".encode(),
+                        {"status": "rejected", "kind": None}),
+        "36_截断.xlsx": (save(book(("签到表", signin_wrong_total)))[:1500], {"status": "rejected", "kind": None}),
+        "37_空工作簿.xlsx": (save(Workbook()), {"status": "rejected", "kind": None}),
+        "38_压缩炸弹.xlsx": (zip_bomb(), {"status": "rejected", "kind": None}),
     }
     return c
 

@@ -19,25 +19,24 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import make_fixtures  # noqa: E402
 
 REFUSALS = {
-    "20_无姓名列.xlsx": ("签到表", None, None, 'File 20_无姓名列.xlsx, sheet "签到表": no name column was found. Add a column '
+    "30_无姓名列.xlsx": ("签到表", None, None, 'File 30_无姓名列.xlsx, sheet "签到表": no name column was found. Add a column '
                     'headed "姓名" (name) to the table and upload again, or make a column mapping for this '
                     'layout on the upload page (once only).'),
-    "21_日期不存在.xlsx": ("纪实", 3, "B", 'File 21_日期不存在.xlsx, sheet "纪实", row 3, column B: the date "2024年2月30日" '
+    "31_日期不存在.xlsx": ("纪实", 3, "B", 'File 31_日期不存在.xlsx, sheet "纪实", row 3, column B: the date "2024年2月30日" '
                      "does not exist: 2024-02 has days 1 to 29, not 30. Write the real date and upload again."),
-    "22_改名的CSV.xlsx": (None, None, None, "File 22_改名的CSV.xlsx: this is not an Excel workbook but a text file (for "
-                     "example a CSV renamed). Open it in Excel, save it as .xlsx and upload that."),
-    "23_旧版.xls": (None, None, None, 'File 23_旧版.xls: this is the old Excel 97-2003 format (.xls), which is not '
-                  'supported. Save it in Excel as "Excel Workbook (*.xlsx)" and upload that.'),
-    "24_加密.xlsx": (None, None, None, "File 24_加密.xlsx: the workbook is password-protected (encrypted) and cannot be "
-                   "read. Remove the password in Excel (File → Info → Protect Workbook), save it as .xlsx and upload it "
-                   "again."),
-    "25_宏.xlsm": (None, None, None, 'File 25_宏.xlsm: this is a macro-enabled workbook (.xlsm), refused for safety. '
-                  'Save it as a plain "Excel Workbook (*.xlsx)" and upload that.'),
-    "26_截断.xlsx": (None, None, None, "File 26_截断.xlsx: the file is damaged or incomplete (perhaps cut short while "
+    "32_扫描件.pdf": (None, None, None, "File 32_扫描件.pdf: this is a PDF (a scan or a print), whose tables cannot be "
+                   "read. Upload the original Excel workbook or a CSV export."),
+    "33_通知.docx": (None, None, None, "File 33_通知.docx: this is a Word document, not a spreadsheet. Copy the table "
+                   "into Excel, save it as a workbook and upload that."),
+    "34_加密.xlsx": (None, None, None, "File 34_加密.xlsx: the workbook is password-protected (encrypted) and cannot be "
+                   "read. Remove the password in Excel (File → Info → Protect Workbook), save it and upload it again."),
+    "35_网页另存.xls": (None, None, None, 'File 35_网页另存.xls: this is a web page (HTML) saved with an Excel-like name. '
+                    'Open it in Excel, save it as "Excel Workbook (*.xlsx)" and upload that.'),
+    "36_截断.xlsx": (None, None, None, "File 36_截断.xlsx: the file is damaged or incomplete (perhaps cut short while "
                    "copying) and cannot be read. Export or copy it again from the original and upload that."),
-    "27_空工作簿.xlsx": (None, None, None, "File 27_空工作簿.xlsx: the workbook holds nothing. Check that you chose the "
+    "37_空工作簿.xlsx": (None, None, None, "File 37_空工作簿.xlsx: the workbook holds nothing. Check that you chose the "
                      "right file."),
-    "28_压缩炸弹.xlsx": (None, None, None, "File 28_压缩炸弹.xlsx: its contents unpack to 300 MB, above the limit of 200 MB, "
+    "38_压缩炸弹.xlsx": (None, None, None, "File 38_压缩炸弹.xlsx: its contents unpack to 300 MB, above the limit of 200 MB, "
                      "so it was refused (possibly a zip bomb). Upload an ordinary workbook, or ask the administrator "
                      "to change the rule limits.max_uncompressed_mb."),
 }
@@ -161,6 +160,14 @@ def test_every_fixture_through_the_library_matches_its_golden(fixtures: list[Pat
         assert con.execute("select notice_date, report_date, expected_count from activity_records r join activities a "
                            "using (activity_id) where a.activity_date = date '2024-09-10'").fetchone() == (
             dt.date(2024, 9, 3), dt.date(2024, 9, 11), None)
+        # The other formats, each read by its content: .xls, .xlsm (values only), .xlsb, .ods for 乙; CSV in
+        # UTF-8, UTF-8 with BOM, GBK and "Unicode text" (UTF-16, tabs) for 甲; a CSV renamed .xlsx for 丁.
+        for day in ("2024-07-09", "2024-08-13", "2024-09-11", "2024-10-15"):
+            assert statuses_on(day) == [("吴二", "excused"), ("周一", "present"), ("郑三", "unexcused")], day
+        for month in ("2024-07-01", "2024-08-01", "2024-09-01", "2024-11-01"):
+            assert statuses_in(month) == {"王芳1985": "present", "李强1979": "present", "AB1990": "excused",
+                                          "张伟1990": "unexcused", "张伟1992": "present", "陈静1988": "excused"}, month
+        assert sorted(statuses_on("2024-10-20")) == sorted([("孙二", "present"), ("钱一", "present"), ("李三", "excused")])
         months = con.execute("select list(month(activity_month) order by activity_month) from activities a "
                              "join branches b on b.branch_id = a.host_branch_id where b.name = '丙支部'").fetchone()[0]
         assert months == [1, 2, 4]  # March is empty in the year table: no activity, not a month of absences
@@ -191,10 +198,10 @@ def test_command_line_json_shape_and_exit_codes(fixtures: list[Path], zoned_db: 
 
 
 def test_chinese_is_the_default_language(fixtures: list[Path], zoned_db: Path) -> None:
-    path = next(p for p in fixtures if p.name.startswith("23_"))
+    path = next(p for p in fixtures if p.name.startswith("33_"))
     out = json.loads(run_cli("ingest", path, "--json", db=zoned_db).stdout)
     assert out["files"][0]["issues"][0]["message"] == (
-        "文件 23_旧版.xls：这是旧版 Excel 97-2003 格式（.xls），不受支持。请在 Excel 中另存为“Excel 工作簿 (*.xlsx)”后再上传。")
+        "文件 33_通知.docx：这是 Word 文档，不是表格。请把表格复制到 Excel 中保存为工作簿后再上传。")
 
 
 def test_corrected_sheet_replaces_and_undo_restores(fixtures: list[Path], zoned_db: Path, tmp_path: Path) -> None:
@@ -228,7 +235,7 @@ def test_refused_file_changes_nothing_and_preview_writes_nothing(fixtures: list[
     previews = preview_files(fixtures[:3], db_path=zoned_db)
     assert [p.status for p in previews] == ["loaded", "loaded", "loaded"]
     assert counts(zoned_db) == before
-    [r] = ingest_files(zoned_db, [next(p for p in fixtures if p.name.startswith("21_"))])
+    [r] = ingest_files(zoned_db, [next(p for p in fixtures if p.name.startswith("31_"))])
     assert r.status == "rejected" and counts(zoned_db) == before
 
 

@@ -132,10 +132,13 @@ def parse_record(sheet: Sheet, parsed: Parsed) -> None:
 
 
 def parse_zones(sheet: Sheet, table: Table, parsed: Parsed) -> None:
-    """协作区划分 (zone, branch, secretary; zone cells merged down) or the quarter leader/deputy sheet."""
+    """协作区划分 (zone, branch, secretary; a zone merged down or written once above blank cells) or the quarter
+    leader/deputy sheet."""
     cols = table.columns
     roles = "quarter" in cols
     year = None
+    quarter_above = ""
+    zone_above = ""  # a zone written once for the branches below it (merged down, or just left blank)
     for r in range(table.header_row + 1, sheet.n_rows):
         texts = row_texts(sheet, r)
         if not texts or is_footer(texts):
@@ -147,9 +150,10 @@ def parse_zones(sheet: Sheet, table: Table, parsed: Parsed) -> None:
             except values.BadValue:
                 _bad(parsed, sheet, r, cols["year"], "bad_count", raw_year)
                 continue
-            q_text = values.simplified(cell_text(sheet.value(r, cols["quarter"])))
+            q_text = values.simplified(cell_text(sheet.value(r, cols["quarter"]))) or quarter_above
             m = _QUARTER.search(q_text)
-            zone = clean_name(cell_text(sheet.value(r, cols["zone"]))) if "zone" in cols else ""
+            zone = (clean_name(cell_text(sheet.value(r, cols["zone"]))) if "zone" in cols else "") or zone_above
+            quarter_above, zone_above = q_text, zone
             if not m or year is None or not zone:
                 parsed.issues.append(warning("ingest.row_skipped", sheet=sheet.name, row=r + 1))
                 continue
@@ -158,9 +162,13 @@ def parse_zones(sheet: Sheet, table: Table, parsed: Parsed) -> None:
             deputy = clean_name(cell_text(sheet.value(r, cols["deputy"]))) if "deputy" in cols else ""
             parsed.roles.append((year, q, zone, leader or None, deputy or None, r + 1))
             continue
-        zone = clean_name(cell_text(sheet.value(r, cols["zone"])))
+        zone = clean_name(cell_text(sheet.value(r, cols["zone"]))) or zone_above
         branch = clean_name(cell_text(sheet.value(r, cols["branch"])))
-        if not branch or not zone:
+        zone_above = zone
+        if not branch:
+            continue
+        if not zone:
+            parsed.issues.append(warning("ingest.row_skipped", sheet=sheet.name, row=r + 1))
             continue
         secretary = clean_name(cell_text(sheet.value(r, cols["secretary"]))) if "secretary" in cols else ""
         parsed.zones.append((zone, branch, secretary or None, r + 1))

@@ -1,21 +1,36 @@
 """Read every sheet of a (safe) workbook into a grid of cell values, merged cells filled.
 
-python-calamine (Rust) reads values many times faster than openpyxl, and still reports the merged
-ranges: a zone written once and merged down its branches, a title merged across the table. The value
+python-calamine (Rust) reads ``.xlsx``, ``.xlsm``, ``.xlsb``, ``.xls`` and ``.ods`` (telling them apart by
+their content), many times faster than openpyxl, and still reports the merged ranges of ``.xlsx`` and
+``.xls``: a zone written once and merged down its branches, a title merged across the table. The value
 of a merged range is copied into each of its cells, so every row of the table carries its zone.
+Only cell values are read: formulas as their last computed values, never a macro.
+
+A text export (``.csv``/``.txt``, comma-, tab- or semicolon-separated, in UTF-8, UTF-8 with BOM,
+UTF-16 or GBK/GB18030, see :func:`safety.text_encoding`) is one sheet named after the file, its numbers
+read as numbers the way Excel opens it (but ``007`` stays text: a leading zero is part of an id).
 Grid positions are absolute: ``cells[i][j]`` is Excel row ``i + 1``, column ``column_letter(j)``.
 """
 
 from __future__ import annotations
 
+import csv
 import io
+import re
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook
 
 from pipelines.errors import Issue, error
+from pipelines.ingest import safety
 from pipelines.ingest.safety import Limits
+
+INTEGER = re.compile(r"-?(0|[1-9][0-9]{0,14})")
+DECIMAL = re.compile(r"-?(0|[1-9][0-9]{0,14})\.[0-9]+")
+DELIMITERS = (",", "\t", ";")
+READER_FAILURES = (CalamineError, ValueError, OSError, IndexError, KeyError, OverflowError)
 
 
 @dataclass
@@ -56,40 +71,103 @@ def column_letter(col: int) -> str:
 
 def read_workbook(file: str, data: bytes, limits: Limits) -> tuple[list[Sheet], list[Issue]]:
     """Every worksheet of ``data`` (already checked by :func:`safety.check`); issues when it cannot be read."""
+    if safety.sniff(data) == "text":
+        return read_text(file, data, limits)
     try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except (CalamineError, ValueError, OSError) as exc:
-        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
-            return [], [error("ingest.encrypted", file=file)]
-        return [], [error("ingest.corrupt", file=file)]
+        return _read_calamine(file, data, limits)
+    except BaseException as exc:  # a damaged .xls/.xlsb can make the Rust reader panic (a BaseException)
+        if type(exc).__name__ != "PanicException" and not isinstance(exc, READER_FAILURES):
+            raise
+        text = str(exc).lower()
+        return [], [error("ingest.encrypted" if "password" in text or "encrypt" in text else "ingest.corrupt",
+                          file=file)]
+
+
+def _read_calamine(file: str, data: bytes, limits: Limits) -> tuple[list[Sheet], list[Issue]]:
+    """The workbook formats, through python-calamine; its errors (and panics) go up to the caller."""
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     sheets: list[Sheet] = []
-    try:
-        for meta in wb.sheets_metadata:
-            if str(meta.typ).lower().find("worksheet") < 0:
+    if len(wb.sheets_metadata) > limits.max_sheets:
+        return [], [error("ingest.too_many_sheets", file=file, sheets=len(wb.sheets_metadata),
+                          limit=limits.max_sheets)]
+    for meta in wb.sheets_metadata:
+        if str(meta.typ).lower().find("worksheet") < 0:
+            continue
+        sh = wb.get_sheet_by_name(meta.name)
+        end = sh.end
+        height = (end[0] + 1) if end else 0
+        width = (end[1] + 1) if end else 0
+        if height > limits.max_rows:
+            return [], [error("ingest.too_many_rows", file=file, sheet=meta.name, rows=height,
+                              limit=limits.max_rows)]
+        if height * width > limits.max_cells:
+            return [], [error("ingest.too_many_cells", file=file, sheet=meta.name, cells=height * width,
+                              limit=limits.max_cells)]
+        cells = sh.to_python(skip_empty_area=False) if height else []
+        for (r0, c0), (r1, c1) in sh.merged_cell_ranges or []:
+            if r0 >= len(cells):
                 continue
-            sh = wb.get_sheet_by_name(meta.name)
-            end = sh.end
-            height = (end[0] + 1) if end else 0
-            width = (end[1] + 1) if end else 0
-            if height > limits.max_rows:
-                return [], [error("ingest.too_many_rows", file=file, sheet=meta.name, rows=height,
-                                  limit=limits.max_rows)]
-            if height * width > limits.max_cells:
-                return [], [error("ingest.too_many_cells", file=file, sheet=meta.name, cells=height * width,
-                                  limit=limits.max_cells)]
-            cells = sh.to_python(skip_empty_area=False) if height else []
-            for (r0, c0), (r1, c1) in sh.merged_cell_ranges or []:
-                if r0 >= len(cells):
-                    continue
-                top = cells[r0][c0] if c0 < len(cells[r0]) else ""
-                if top in ("", None):
-                    continue
-                for r in range(r0, min(r1, len(cells) - 1) + 1):
-                    row = cells[r]
-                    for c in range(c0, min(c1, len(row) - 1) + 1):
-                        if row[c] in ("", None):
-                            row[c] = top
-            sheets.append(Sheet(meta.name, cells))
-    except (CalamineError, ValueError, OSError):
-        return [], [error("ingest.corrupt", file=file)]
+            top = cells[r0][c0] if c0 < len(cells[r0]) else ""
+            if top in ("", None):
+                continue
+            for r in range(r0, min(r1, len(cells) - 1) + 1):
+                row = cells[r]
+                for c in range(c0, min(c1, len(row) - 1) + 1):
+                    if row[c] in ("", None):
+                        row[c] = top
+        sheets.append(Sheet(meta.name, cells))
     return sheets, []
+
+
+def read_text(file: str, data: bytes, limits: Limits) -> tuple[list[Sheet], list[Issue]]:
+    """A CSV or tab-separated text export as one sheet named after the file."""
+    encoding = safety.text_encoding(data)
+    if encoding is None:
+        return [], [error("ingest.not_spreadsheet", file=file)]
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return [], [error("ingest.text_encoding", file=file)]
+    delimiter = _delimiter(text[:65536].splitlines()[:50])
+    cells: list[list[Any]] = []
+    n_cells = 0
+    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):  # quoted line breaks kept
+        if len(cells) >= limits.max_rows:
+            return [], [error("ingest.too_many_rows", file=file, sheet=_sheet_name(file),
+                              rows=text.count("\n") + 1, limit=limits.max_rows)]
+        n_cells += len(row)
+        if n_cells > limits.max_cells:
+            return [], [error("ingest.too_many_cells", file=file, sheet=_sheet_name(file), cells=n_cells,
+                              limit=limits.max_cells)]
+        cells.append([_text_value(v) for v in row])
+    width = max((len(r) for r in cells), default=0)
+    for r in cells:
+        r.extend([""] * (width - len(r)))
+    return [Sheet(_sheet_name(file), cells)], []
+
+
+def _sheet_name(file: str) -> str:
+    return PurePath(file).stem or file
+
+
+def _delimiter(lines: list[str]) -> str:
+    """The separator used most consistently over the first lines (a comma when nothing tells)."""
+    best, score = ",", 0
+    for d in DELIMITERS:
+        counts = [line.count(d) for line in lines if line.strip()]
+        if not counts:
+            continue
+        s = sum(1 for c in counts if c > 0) * 1000 + sum(counts)
+        if s > score:
+            best, score = d, s
+    return best
+
+
+def _text_value(v: str) -> Any:
+    """A text cell as Excel would open it: plain integers and decimals as numbers, all else as written."""
+    t = v.strip()
+    if INTEGER.fullmatch(t):
+        return int(t)
+    if DECIMAL.fullmatch(t):
+        return float(t)
+    return v
