@@ -1,4 +1,5 @@
-"""The same workbook in the other formats secretaries keep: ``.xls``, ``.xlsm``, ``.xlsb``, ``.ods``, CSV/text.
+"""The same workbook in the other formats secretaries keep: ``.xls``, ``.xlsm``, ``.xlsb``, ``.ods``, CSV/text,
+and the HTML "Excel" export of web systems.
 
 Each writer takes an openpyxl workbook written by ``make_fixtures.py`` and returns the bytes of that
 workbook in another format: its sheets, values and merged ranges (what the reader uses), no styles.
@@ -242,6 +243,32 @@ def to_text(wb: Workbook, encoding: str, delimiter: str = ",") -> bytes:
         w.writerow(["" if v is None else v.strftime("%Y/%m/%d") if isinstance(v, (datetime, date)) else v
                     for v in row])
     return buf.getvalue().encode(encoding)
+
+
+def to_html(wb: Workbook, encoding: str = "utf-8") -> bytes:
+    """The first sheet as web systems export their "Excel" files: an HTML table named ``.xls``, merged cells
+    as ``rowspan``/``colspan``, the charset in a meta tag."""
+    _, values, merges = grids(wb)[0]
+    covered: dict[tuple[int, int], tuple[int, int] | None] = {}
+    for r0, c0, r1, c1 in merges:
+        for r in range(r0, r1 + 1):
+            for c in range(c0, c1 + 1):
+                covered[(r, c)] = None
+        covered[(r0, c0)] = (r1 - r0 + 1, c1 - c0 + 1)
+    out = [f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={encoding}"></head><body>'
+           '<table border="1">']
+    for r, row in enumerate(values):
+        out.append("<tr>")
+        for c, v in enumerate(row):
+            if (r, c) in covered and covered[(r, c)] is None:
+                continue
+            span = covered.get((r, c))
+            attrs = f' rowspan="{span[0]}" colspan="{span[1]}"' if span else ""
+            text = "" if v is None else v.strftime("%Y-%m-%d") if isinstance(v, (datetime, date)) else str(v)
+            out.append(f"<td{attrs}>{escape(text)}</td>")
+        out.append("</tr>\n")
+    out.append("</table></body></html>")
+    return "".join(out).encode(encoding)
 
 
 def encrypt(data: bytes, password: str) -> bytes:

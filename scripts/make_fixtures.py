@@ -335,6 +335,8 @@ def cases() -> dict[str, tuple[bytes, dict[str, Any]]]:
             ff.to_text(book(("签到表", signin_of("甲支部", 11, 15, JIA))), "utf-16", "\t"), signin6),
         "23_丁支部_2024年10月_改名的CSV.xlsx": (
             ff.to_text(book(("签到表", signin_of("丁支部", 10, 20, DING))), "gb18030"), signin3),
+        "24_丁支部_2024年11月_系统导出.xls": (
+            ff.to_html(book(("签到表", signin_of("丁支部", 11, 18, DING))), "gb2312"), signin3),
         # Refused, each with its message.
         "30_无姓名列.xlsx": (save(book(("签到表", no_name))), {"status": "rejected", "kind": "signin"}),
         "31_日期不存在.xlsx": (save(book(("纪实", bad_date))), {"status": "rejected", "kind": "record"}),
@@ -342,7 +344,8 @@ def cases() -> dict[str, tuple[bytes, dict[str, Any]]]:
         "33_通知.docx": (word_document(), {"status": "rejected", "kind": None}),
         "34_加密.xlsx": (ff.encrypt(save(book(("签到表", signin_wrong_total))), "123456"),
                        {"status": "rejected", "kind": None}),
-        "35_网页另存.xls": ("<html><body><table><tr><td>姓名</td><td>签到</td></tr></table></body></html>".encode(),
+        "35_网页另存.xls": ("<html><head><title>登录超时</title></head><body><p>登录已超时，请重新登录后再导出。</p>"
+                        "</body></html>".encode(),
                         {"status": "rejected", "kind": None}),
         "36_截断.xlsx": (save(book(("签到表", signin_wrong_total)))[:1500], {"status": "rejected", "kind": None}),
         "37_空工作簿.xlsx": (save(Workbook()), {"status": "rejected", "kind": None}),

@@ -30,7 +30,7 @@ REFUSALS = {
                    "into Excel, save it as a workbook and upload that."),
     "34_加密.xlsx": (None, None, None, "File 34_加密.xlsx: the workbook is password-protected (encrypted) and cannot be "
                    "read. Remove the password in Excel (File → Info → Protect Workbook), save it and upload it again."),
-    "35_网页另存.xls": (None, None, None, 'File 35_网页另存.xls: this is a web page (HTML) saved with an Excel-like name. '
+    "35_网页另存.xls": (None, None, None, 'File 35_网页另存.xls: this is a web page or XML file with no table that can be read. '
                     'Open it in Excel, save it as "Excel Workbook (*.xlsx)" and upload that.'),
     "36_截断.xlsx": (None, None, None, "File 36_截断.xlsx: the file is damaged or incomplete (perhaps cut short while "
                    "copying) and cannot be read. Export or copy it again from the original and upload that."),
@@ -161,12 +161,14 @@ def test_every_fixture_through_the_library_matches_its_golden(fixtures: list[Pat
                            "using (activity_id) where a.activity_date = date '2024-09-10'").fetchone() == (
             dt.date(2024, 9, 3), dt.date(2024, 9, 11), None)
         # The other formats, each read by its content: .xls, .xlsm (values only), .xlsb, .ods for 乙; CSV in
-        # UTF-8, UTF-8 with BOM, GBK and "Unicode text" (UTF-16, tabs) for 甲; a CSV renamed .xlsx for 丁.
+        # UTF-8, UTF-8 with BOM, GBK and "Unicode text" (UTF-16, tabs) for 甲; a CSV renamed .xlsx and a web
+        # system's HTML "Excel" export (GB2312, merged cells as spans) for 丁.
         for day in ("2024-07-09", "2024-08-13", "2024-09-11", "2024-10-15"):
             assert statuses_on(day) == [("吴二", "excused"), ("周一", "present"), ("郑三", "unexcused")], day
         for month in ("2024-07-01", "2024-08-01", "2024-09-01", "2024-11-01"):
             assert statuses_in(month) == {"王芳1985": "present", "李强1979": "present", "AB1990": "excused",
                                           "张伟1990": "unexcused", "张伟1992": "present", "陈静1988": "excused"}, month
+        assert sorted(statuses_on("2024-11-18")) == sorted([("孙二", "present"), ("钱一", "present"), ("李三", "excused")])
         assert sorted(statuses_on("2024-10-20")) == sorted([("孙二", "present"), ("钱一", "present"), ("李三", "excused")])
         months = con.execute("select list(month(activity_month) order by activity_month) from activities a "
                              "join branches b on b.branch_id = a.host_branch_id where b.name = '丙支部'").fetchone()[0]

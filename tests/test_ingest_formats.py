@@ -229,3 +229,25 @@ def test_damaged_bytes_of_every_format_are_loaded_or_refused_never_a_crash(fmt: 
         assert r.status in ("loaded", "rejected")
         if r.status == "rejected":
             assert any(i.severity == "error" and i.message("en").startswith("File ") for i in r.issues), r.file
+
+
+def test_a_web_systems_html_export_reads_like_excel_opens_it() -> None:
+    page = ('<html><head><meta charset="gbk"></head><body><h1>导出</h1><table>'
+            '<tr><th colspan="3">甲支部2024年3月签到表</th></tr>'
+            '<tr><td>协作区</td><td>姓名</td><td>签到</td></tr>'
+            '<tr><td rowspan="2">一区</td><td>王&nbsp;芳</td><td>&#8730;</td></tr>'
+            '<tr><td>李<br>强</td><td>007</td></tr>'
+            '<tr><td><table><tr><td>inner</td></tr></table>二区</td><td>张伟</td><td>×</td></tr>'
+            '</table></body></html>').encode("gbk")
+    assert safety.check("导出.xls", page, LIMITS) == []
+    [sheet], issues = read_workbook("导出.xls", page, LIMITS)
+    assert issues == [] and sheet.name == "导出"
+    assert sheet.cells == [["甲支部2024年3月签到表"] * 3, ["协作区", "姓名", "签到"], ["一区", "王 芳", "√"],
+                           ["一区", "李 强", "007"], ["二区", "张伟", "×"]]
+
+
+def test_a_file_is_read_as_what_it_is_whatever_its_name() -> None:
+    for fmt, writer in WRITERS.items():
+        for name in ("签到.xlsx", "签到.xls", "签到.csv", "签到"):
+            [r] = preview_files([(name, writer(SIGNIN))], lang="en")
+            assert (r.status, r.summary["counts"]["attendance"]) == ("loaded", 3), (fmt, name)

@@ -8,7 +8,8 @@ Only cell values are read: formulas as their last computed values, never a macro
 
 A text export (``.csv``/``.txt``, comma-, tab- or semicolon-separated, in UTF-8, UTF-8 with BOM,
 UTF-16 or GBK/GB18030, see :func:`safety.text_encoding`) is one sheet named after the file, its numbers
-read as numbers the way Excel opens it (but ``007`` stays text: a leading zero is part of an id).
+read as numbers the way Excel opens it (but ``007`` stays text: a leading zero is part of an id). So is a
+web page holding tables: the ``.xls`` many web systems export is HTML (rowspan/colspan filled like merges).
 Grid positions are absolute: ``cells[i][j]`` is Excel row ``i + 1``, column ``column_letter(j)``.
 """
 
@@ -18,6 +19,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import PurePath
 from typing import Any
 
@@ -72,7 +74,7 @@ def column_letter(col: int) -> str:
 def read_workbook(file: str, data: bytes, limits: Limits) -> tuple[list[Sheet], list[Issue]]:
     """Every worksheet of ``data`` (already checked by :func:`safety.check`); issues when it cannot be read."""
     if safety.sniff(data) == "text":
-        return read_text(file, data, limits)
+        return read_html(file, data, limits) if safety.is_html(data) else read_text(file, data, limits)
     try:
         return _read_calamine(file, data, limits)
     except BaseException as exc:  # a damaged .xls/.xlsb can make the Rust reader panic (a BaseException)
@@ -140,6 +142,120 @@ def read_text(file: str, data: bytes, limits: Limits) -> tuple[list[Sheet], list
             return [], [error("ingest.too_many_cells", file=file, sheet=_sheet_name(file), cells=n_cells,
                               limit=limits.max_cells)]
         cells.append([_text_value(v) for v in row])
+    width = max((len(r) for r in cells), default=0)
+    for r in cells:
+        r.extend([""] * (width - len(r)))
+    return [Sheet(_sheet_name(file), cells)], []
+
+
+class _Tables(HTMLParser):
+    """The rows of every ``<table>`` of a page, stacked with a blank row between tables, each cell's text
+    copied into the cells its ``rowspan``/``colspan`` covers (as a merged range is filled)."""
+
+    def __init__(self, max_cells: int) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[Any]] = []
+        self.max_cells = max_cells
+        self.n_cells = 0
+        self.too_many = False
+        self._depth = 0
+        self._row: list[Any] | None = None
+        self._cell: list[str] | None = None
+        self._span = (1, 1)
+        self._pending: dict[tuple[int, int], Any] = {}  # (row, col) -> value carried down by a rowspan
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self._depth += 1
+            if self._depth == 1 and self.rows:
+                self.rows.append([])
+        elif self._depth != 1:
+            return
+        elif tag == "tr":
+            self._end_row()
+            self._row = []
+        elif tag in ("td", "th"):
+            self._end_cell()
+            if self._row is None:
+                self._row = []
+            a = dict(attrs)
+            self._span = (_span(a.get("rowspan")), _span(a.get("colspan")))
+            self._cell = []
+        elif tag == "br" and self._cell is not None:
+            self._cell.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            if self._depth == 1:
+                self._end_row()
+            self._depth = max(0, self._depth - 1)
+        elif self._depth == 1 and tag in ("td", "th"):
+            self._end_cell()
+        elif self._depth == 1 and tag == "tr":
+            self._end_row()
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None and self._depth == 1:  # a table nested in a cell is layout, not data
+            self._cell.append(data)
+
+    def _place(self, row: list[Any]) -> None:
+        r = len(self.rows)
+        while (r, len(row)) in self._pending:
+            row.append(self._pending.pop((r, len(row))))
+
+    def _end_cell(self) -> None:
+        if self._cell is None or self._row is None:
+            return
+        text = " ".join(part.strip() for part in "".join(self._cell).replace("\xa0", " ").split("\n")
+                        if part.strip())
+        value = _text_value(text)
+        self._place(self._row)
+        rows, cols = self._span
+        r = len(self.rows)
+        c0 = len(self._row)
+        for c in range(c0, c0 + cols):
+            self._row.append(value)
+            for dr in range(1, rows):
+                self._pending[(r + dr, c)] = value
+        self.n_cells += rows * cols
+        self.too_many = self.too_many or self.n_cells > self.max_cells
+        self._cell = None
+
+    def _end_row(self) -> None:
+        self._end_cell()
+        if self._row is not None:
+            self._place(self._row)
+            self.rows.append(self._row)
+            self._row = None
+
+
+def _span(v: str | None) -> int:
+    """A rowspan/colspan as written (1 when absent or not a number; at most 1000)."""
+    try:
+        return max(1, min(int(str(v).strip()), 1000))
+    except ValueError:
+        return 1
+
+
+def read_html(file: str, data: bytes, limits: Limits) -> tuple[list[Sheet], list[Issue]]:
+    """A web page's tables (an "Excel" export of a web system, really HTML) as one sheet named after the file,
+    as Excel opens it."""
+    encoding = safety.text_encoding(data)
+    if encoding is None:
+        return [], [error("ingest.not_spreadsheet", file=file)]
+    parser = _Tables(limits.max_cells)
+    try:
+        parser.feed(data.decode(encoding, errors="replace"))
+        parser.close()
+    except (ValueError, AssertionError):
+        return [], [error("ingest.corrupt", file=file)]
+    if parser.too_many:
+        return [], [error("ingest.too_many_cells", file=file, sheet=_sheet_name(file), cells=parser.n_cells,
+                          limit=limits.max_cells)]
+    cells = parser.rows
+    if len(cells) > limits.max_rows:
+        return [], [error("ingest.too_many_rows", file=file, sheet=_sheet_name(file), rows=len(cells),
+                          limit=limits.max_rows)]
     width = max((len(r) for r in cells), default=0)
     for r in cells:
         r.extend([""] * (width - len(r)))

@@ -14,8 +14,9 @@ The format is told by the bytes, never by the file's name (a CSV renamed ``.xlsx
   entities in any XML part; the sheet count from the workbook part (defusedxml). VBA projects
   (``vbaProject.bin``) are counted in the sizes but never inflated, parsed or run: a macro workbook is
   read for its values only. A zip holding none of the workbook parts (a ``.docx``) is not a spreadsheet;
-- text (``.csv``/``.txt`` exports): read as one sheet by ``read.py``; a web page saved as ``.xls`` is
-  named as such;
+- text: ``.csv``/``.txt`` exports, and web pages holding a table (the ``.xls`` files many web systems
+  export are HTML), read as one sheet by ``read.py``; a web page or XML file without a table is named as
+  such;
 - anything else (a PDF, a picture) is not a spreadsheet.
 
 Only then does the reader open the file.
@@ -93,8 +94,7 @@ def check(file: str, data: bytes, limits: Limits) -> list[Issue]:
     if kind == "zip":
         return _check_zip(file, data, limits)
     if kind == "text":
-        head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-        if head.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml", b"<meta")):
+        if is_markup(data) and not (is_html(data) and has_table(data)):
             return [error("ingest.web_page", file=file)]
         return []
     return [error("ingest.not_spreadsheet", file=file)]
@@ -230,6 +230,29 @@ def text_encoding(data: bytes) -> str | None:
                 return enc  # a character cut at the end of the sample
             continue
     return None
+
+
+def _head(data: bytes) -> str:
+    """The first characters of a text file, lower case, without a byte order mark or leading blanks."""
+    enc = text_encoding(data) or "latin-1"
+    return data[:4096].decode(enc, errors="ignore").lstrip("\ufeff \t\r\n").lower()
+
+
+def is_markup(data: bytes) -> bool:
+    """A web page or an XML file rather than a CSV."""
+    return _head(data).startswith(("<!doctype", "<html", "<table", "<?xml", "<meta", "<head", "<body", "<style"))
+
+
+def is_html(data: bytes) -> bool:
+    """A web page (as web systems export their "Excel" files), not another XML."""
+    head = _head(data)
+    return is_markup(data) and (not head.startswith("<?xml") or "<html" in head)
+
+
+def has_table(data: bytes) -> bool:
+    """Whether the page holds a table (read as a sheet); a page without one is refused."""
+    enc = text_encoding(data) or "latin-1"
+    return "<table" in data.decode(enc, errors="ignore").lower()
 
 
 def looks_like_text(data: bytes) -> bool:
