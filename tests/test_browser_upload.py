@@ -68,3 +68,42 @@ def test_upload_a_workbook_and_see_it_in_the_history(browser: Any, server: Any, 
     with db.reading(org_db) as con:
         assert con.execute("select status, undone_by from uploads").fetchall() == [("undone", "dangwei")]
         assert con.execute("select count(*) from attendance").fetchone()[0] == 0
+
+
+def test_upload_the_other_formats_at_once(browser: Any, server: Any, org_db: Path, tmp_path: Path) -> None:
+    """A legacy .xls, an .ods, a GBK CSV and a web system's HTML export: the page's file dialog takes them and
+    each loads as what its bytes are."""
+    import fixture_formats as ff
+
+    def signin(month: int) -> Any:
+        return make_fixtures.book(("签到表", make_fixtures.signin_of("乙支部", month, 10, make_fixtures.YI)))
+
+    files = {"乙支部_2024年4月_旧版.xls": ff.to_xls(signin(4)), "乙支部_2024年5月.ods": ff.to_ods(signin(5)),
+             "乙支部_2024年6月.csv": ff.to_text(signin(6), "gbk"), "乙支部_2024年7月_系统导出.xls": ff.to_html(signin(7))}
+    paths = []
+    for name, data in files.items():
+        paths.append(tmp_path / name)
+        paths[-1].write_bytes(data)
+    page = browser.new_page()
+    try:
+        page.goto(server.url)
+        page.get_by_label("用户名").fill("dangwei")
+        page.get_by_label("密码").fill("demo1234")
+        page.get_by_role("button", name="登录", exact=True).click()
+        page.get_by_text("退出登录").wait_for(timeout=60_000)
+        page.locator('[data-testid="stSidebarNav"] a', has_text="上传数据").click()
+        page.get_by_text("空白模板下载").wait_for(timeout=60_000)
+        wait_idle(page)
+        page.locator("input[type=file]").set_input_files([str(p) for p in paths])
+        page.get_by_role("button", name="确认导入").wait_for(timeout=60_000)
+        wait_idle(page)
+        assert page.get_by_text("识别类型：签到表").count() == 4
+        page.get_by_role("button", name="确认导入").click()
+        page.get_by_text("导入完成：4 个已导入，0 个未变化，0 个被拒绝。").wait_for(timeout=60_000)
+    finally:
+        page.close()
+    with db.reading(org_db) as con:
+        assert con.execute("select file_name, status from uploads order by file_name").fetchall() == sorted(
+            (name, "loaded") for name in files)
+        assert con.execute("select month(a.activity_month), count(*) from attendance t join activities a "
+                           "using (activity_id) group by 1 order by 1").fetchall() == [(4, 3), (5, 3), (6, 3), (7, 3)]
