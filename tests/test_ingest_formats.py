@@ -205,6 +205,11 @@ def test_text_cells_read_as_excel_opens_them() -> None:
     assert sheet.cells == [["编号", "姓名", "备注"], ["007", "王芳", "出差，\r\n已补学"], [12, "李强", 3.5]]
 
 
+def test_excels_separator_hint_line_names_the_separator() -> None:
+    [sheet], _ = read_workbook("x.csv", "sep=;\r\n姓名;签到\r\n王芳,二;√\r\n".encode(), LIMITS)
+    assert sheet.cells == [["姓名", "签到"], ["王芳,二", "√"]]
+
+
 def test_text_above_the_row_cap_and_what_is_not_text_are_refused() -> None:
     small = Limits(LIMITS.max_file_bytes, LIMITS.max_uncompressed_bytes, LIMITS.max_ratio, LIMITS.max_sheets, 3,
                    LIMITS.max_cells)

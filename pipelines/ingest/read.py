@@ -32,6 +32,7 @@ from pipelines.ingest.safety import Limits
 INTEGER = re.compile(r"-?(0|[1-9][0-9]{0,14})")
 DECIMAL = re.compile(r"-?(0|[1-9][0-9]{0,14})\.[0-9]+")
 DELIMITERS = (",", "\t", ";")
+SEP_HINT = re.compile(r"\ufeff?sep=(.)\r?\n")
 READER_FAILURES = (CalamineError, ValueError, OSError, IndexError, KeyError, OverflowError)
 
 
@@ -130,7 +131,11 @@ def read_text(file: str, data: bytes, limits: Limits) -> tuple[list[Sheet], list
         text = data.decode(encoding)
     except UnicodeDecodeError:
         return [], [error("ingest.text_encoding", file=file)]
-    delimiter = _delimiter(text[:65536].splitlines()[:50])
+    hint = SEP_HINT.match(text)
+    if hint:  # Excel's "sep=;" first line names the separator and is not part of the table
+        delimiter, text = hint.group(1), text[hint.end():]
+    else:
+        delimiter = _delimiter(text[:65536].splitlines()[:50])
     cells: list[list[Any]] = []
     n_cells = 0
     for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):  # quoted line breaks kept
