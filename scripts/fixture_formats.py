@@ -83,24 +83,20 @@ def to_xlsm(wb: Workbook) -> bytes:
 
 # --- .xlsb: [MS-XLSB] records -------------------------------------------------------------------------
 
-def _record(kind: int, data: bytes = b"") -> bytes:
-    """One BIFF12 record: its type and size as 7-bit variable-length integers, then its data."""
-    head = bytearray()
-    t = kind
-    while True:
-        b = t & 0x7F
-        t >>= 7
-        head.append(b | (0x80 if t else 0))
-        if not t:
-            break
-    n = len(data)
+def _varint(n: int) -> bytes:
+    """A BIFF12 record type or size: 7 bits per byte, the high bit set on all but the last."""
+    out = bytearray()
     while True:
         b = n & 0x7F
         n >>= 7
-        head.append(b | (0x80 if n else 0))
+        out.append(b | (0x80 if n else 0))
         if not n:
-            break
-    return bytes(head) + data
+            return bytes(out)
+
+
+def _record(kind: int, data: bytes = b"") -> bytes:
+    """One BIFF12 record: its type and size as 7-bit variable-length integers, then its data."""
+    return _varint(kind) + _varint(len(data)) + data
 
 
 def _wide(text: str) -> bytes:

@@ -142,6 +142,18 @@ def wait_idle(page: Any) -> None:
     page.wait_for_timeout(300)
 
 
+def sign_in_to_upload(page: Any, url: str, name: str = "dangwei") -> None:
+    """Sign in as ``name`` (demo password) and open the upload page, as a person would."""
+    page.goto(url)
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码").fill("demo1234")
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.get_by_text("退出登录").wait_for(timeout=60_000)
+    page.locator('[data-testid="stSidebarNav"] a', has_text="上传数据").click()
+    page.get_by_text("空白模板下载").wait_for(timeout=60_000)
+    wait_idle(page)
+
+
 def start_streamlit(db_path: Path, env: dict[str, str] | None = None) -> StreamlitServer:
     """Start a real Streamlit server on ``db_path``; the caller stops it."""
     return StreamlitServer(db_path, env)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import OUTPUT, ROOT, start_streamlit, wait_idle
+from conftest import OUTPUT, ROOT, sign_in_to_upload, start_streamlit, wait_idle
 
 from pipelines import db
 
@@ -38,14 +38,7 @@ def test_a_secretary_teaches_a_layout_once(browser: Any, server: Any, org_db: Pa
     june, july = mapping_layouts.write(tmp_path)
     page = browser.new_page()
     try:
-        page.goto(server.url)
-        page.get_by_label("用户名").fill("branch1")  # the secretary of 甲支部
-        page.get_by_label("密码").fill("demo1234")
-        page.get_by_role("button", name="登录", exact=True).click()
-        page.get_by_text("退出登录").wait_for(timeout=60_000)
-        page.locator('[data-testid="stSidebarNav"] a', has_text="上传数据").click()
-        page.get_by_text("空白模板下载").wait_for(timeout=60_000)
-        wait_idle(page)
+        sign_in_to_upload(page, server.url, "branch1")  # the secretary of 甲支部
         page.locator("input[type=file]").set_input_files(str(june))
         page.get_by_text(f"为 {june.name} 建立列对应关系").wait_for(timeout=60_000)
         wait_idle(page)
@@ -108,14 +101,7 @@ def test_the_committee_renames_and_deletes_a_mapping(browser: Any, server: Any, 
     name = done.summary["mappings"][0]
     page = browser.new_page()
     try:
-        page.goto(server.url)
-        page.get_by_label("用户名").fill("dangwei")
-        page.get_by_label("密码").fill("demo1234")
-        page.get_by_role("button", name="登录", exact=True).click()
-        page.get_by_text("退出登录").wait_for(timeout=60_000)
-        page.locator('[data-testid="stSidebarNav"] a', has_text="上传数据").click()
-        page.get_by_text("空白模板下载").wait_for(timeout=60_000)
-        wait_idle(page)
+        sign_in_to_upload(page, server.url, "dangwei")
         page.get_by_text(f"修改“{name}”").click()
         wait_idle(page)
         field = page.get_by_label("对应关系名称")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import OUTPUT, ROOT, start_streamlit, wait_idle
+from conftest import OUTPUT, ROOT, sign_in_to_upload, start_streamlit, wait_idle
 
 from pipelines import db
 
@@ -31,14 +31,7 @@ def test_upload_a_workbook_and_see_it_in_the_history(browser: Any, server: Any, 
     workbook.write_bytes(data)
     page = browser.new_page()
     try:
-        page.goto(server.url)
-        page.get_by_label("用户名").fill("dangwei")
-        page.get_by_label("密码").fill("demo1234")
-        page.get_by_role("button", name="登录", exact=True).click()
-        page.get_by_text("退出登录").wait_for(timeout=60_000)
-        page.locator('[data-testid="stSidebarNav"] a', has_text="上传数据").click()
-        page.get_by_text("空白模板下载").wait_for(timeout=60_000)
-        wait_idle(page)
+        sign_in_to_upload(page, server.url, "dangwei")
         page.locator("input[type=file]").set_input_files(str(workbook))
         page.get_by_text("可以导入").first.wait_for(timeout=60_000)
         wait_idle(page)
@@ -86,14 +79,7 @@ def test_upload_the_other_formats_at_once(browser: Any, server: Any, org_db: Pat
         paths[-1].write_bytes(data)
     page = browser.new_page()
     try:
-        page.goto(server.url)
-        page.get_by_label("用户名").fill("dangwei")
-        page.get_by_label("密码").fill("demo1234")
-        page.get_by_role("button", name="登录", exact=True).click()
-        page.get_by_text("退出登录").wait_for(timeout=60_000)
-        page.locator('[data-testid="stSidebarNav"] a', has_text="上传数据").click()
-        page.get_by_text("空白模板下载").wait_for(timeout=60_000)
-        wait_idle(page)
+        sign_in_to_upload(page, server.url, "dangwei")
         page.locator("input[type=file]").set_input_files([str(p) for p in paths])
         page.get_by_role("button", name="确认导入").wait_for(timeout=60_000)
         wait_idle(page)
