@@ -274,6 +274,37 @@ def session_user(con: Any, token: str) -> User | None:
     return _user_from_row(row) if row else None
 
 
+def resolve_session(db_path: str | os.PathLike[str] | None, token: str) -> tuple[Session | None, str]:
+    """The session a browser's cookie names: ``(session, "ok")``, or ``(None, why)`` with why one of
+    ``"expired"`` (its time ran out: ended now and recorded in the audit log as ``logout.expired``),
+    ``"ended"`` (signed out, password changed, account disabled) or ``"unknown"`` (forged, or of another
+    database)."""
+    with db.reading(db_path) as con:
+        row = con.execute("select user_name, expires_at, ended_at from sessions where session_hash = ?",
+                          [_token_hash(token)]).fetchone()
+        if row is None:
+            return None, "unknown"
+        name, expires_at, ended_at = row
+        if ended_at is not None:
+            return None, "ended"
+        user = session_user(con, token)
+    if user is not None:
+        return Session(user, token, expires_at), "ok"
+    if expires_at <= now():
+        expire_session(db_path, token, name)
+        return None, "expired"
+    return None, "ended"  # the account was disabled
+
+
+def expire_session(db_path: str | os.PathLike[str] | None, token: str, name: str | None) -> None:
+    """End a session whose time ran out, recorded once in the audit log (``logout.expired``)."""
+    with db.writing(db_path) as con:
+        ended = con.execute("update sessions set ended_at = ? where session_hash = ? and ended_at is null "
+                            "returning 1", [now(), _token_hash(token)]).fetchall()
+        if ended:
+            record(con, name, "logout.expired", name)
+
+
 def logout(db_path: str | os.PathLike[str] | None, token: str, name: str | None) -> None:
     """End a session and record it in the audit log."""
     with db.writing(db_path) as con:

@@ -3,6 +3,11 @@
 The signed-in :class:`~pipelines.access.User` is kept in ``st.session_state["auth_user"]`` (server side),
 with the session token in ``st.session_state["auth_session"]``. Every run re-checks the session in the
 database, so an expired session, a disabled account or a changed password signs the person out at once.
+
+A new browser session (a reload, a new tab, a bookmark, a shared link) finds its sign-in in the
+``HttpOnly`` session cookie (``pipelines/ui/session_cookie.py``), resolved on the server. After the form
+signs a person in, :func:`handoff` has the browser post a one-time code that the server exchanges for
+that cookie, landing on the page and filters the person had opened; after sign-out, it clears it.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ USER_KEY = "auth_user"
 SESSION_KEY = "auth_session"
 NOTICE_KEY = "auth_notice"
 OIDC_LOGGED_KEY = "auth_oidc_logged"
+HANDOFF_KEY = "auth_handoff"  # what the browser must post next: (endpoint, fields)
+NEXT_KEY = "auth_next"  # the page and filters opened before signing in
 
 
 def _lang() -> str:
@@ -65,18 +72,57 @@ def current_user() -> User | None:
     session = st.session_state.get(SESSION_KEY)
     if not session:
         st.session_state.pop(USER_KEY, None)
-        return None
+        return _cookie_user()
     token, expires_at = session
     if auth.now() >= expires_at:
+        user = st.session_state.get(USER_KEY)
+        auth.expire_session(db.db_path(), token, user.name if user else None)
         _forget("access.login.session_expired")
         return None
     with db.reading(db.db_path()) as con:
         user = auth.session_user(con, token)
     if user is None:
-        _forget("access.login.session_expired")
+        _, why = auth.resolve_session(db.db_path(), token)
+        _forget("access.login.session_expired" if why == "expired" else "access.login.signed_out")
         return None
     st.session_state[USER_KEY] = user
     return user
+
+
+def _cookie_user() -> User | None:
+    """The user of the session cookie this browser sent with the page, when it is still valid."""
+    from pipelines.ui.session_cookie import COOKIE
+
+    token = st.context.cookies.get(COOKIE)
+    if not isinstance(token, str) or not token:  # none sent (or no browser: a test of the app)
+        return None
+    found, why = auth.resolve_session(db.db_path(), token)
+    if found is None:
+        if why == "expired":
+            st.session_state[NOTICE_KEY] = "access.login.session_expired"
+        return None
+    st.session_state[SESSION_KEY] = (found.token, found.expires_at)
+    st.session_state[USER_KEY] = found.user
+    return found.user
+
+
+def _here() -> str:
+    """The path and query of the page being shown (``/quorum?lang=en&quarter=Q2``), to come back to."""
+    from urllib.parse import urlencode, urlsplit
+
+    path = urlsplit(st.context.url or "/").path or "/"
+    query = urlencode(st.query_params.to_dict())
+    return path + ("?" + query if query else "")
+
+
+def handoff() -> None:
+    """Have the browser post what the server must turn into a cookie (or clear), if anything is pending."""
+    pending = st.session_state.pop(HANDOFF_KEY, None)
+    if pending:
+        from pipelines.ui.session_cookie import auto_post
+
+        action, fields = pending
+        st.html(auto_post(action, fields), unsafe_allow_javascript=True)
 
 
 def _sign_in(name: str, password: str) -> None:
@@ -85,9 +131,12 @@ def _sign_in(name: str, password: str) -> None:
     except PartydayError as exc:
         st.error(exc.message(_lang()))
         return
+    from pipelines.ui.session_cookie import SESSION_PATH, issue_nonce
+
     st.session_state[SESSION_KEY] = (session.token, session.expires_at)
     st.session_state[USER_KEY] = session.user
     st.session_state.pop(NOTICE_KEY, None)
+    st.session_state[HANDOFF_KEY] = (SESSION_PATH, {"code": issue_nonce(session.token), "next": _here()})
     st.rerun()
 
 
@@ -176,10 +225,13 @@ def logout_button() -> None:
                 st.session_state.pop(OIDC_LOGGED_KEY, None)
                 _forget()
                 st.logout()
+            from pipelines.ui.session_cookie import SIGNOUT_PATH
+
             session = st.session_state.get(SESSION_KEY)
             if session:
                 auth.logout(db.db_path(), session[0], user.name)
             _forget()
+            st.session_state[HANDOFF_KEY] = (SIGNOUT_PATH, {"next": f"/?lang={_lang()}"})
             st.rerun()
 
 

@@ -1,6 +1,7 @@
 """``python -m pipelines.ui.serve [streamlit run options]``: start the dashboard server.
 
-The same as ``streamlit run app.py``, except that Streamlit's legacy "pages folder" mode is switched off
+The same as ``streamlit run app.py``, except that the app is served with the session cookie's endpoints
+(``pipelines/ui/asgi.py``), and that Streamlit's legacy "pages folder" mode is switched off
 before the first visitor arrives. Streamlit only leaves that mode once ``app.py`` has called
 ``st.navigation``; until then a first visit to a deep link such as ``/admin`` would run that page file
 directly, without the shell's sign-in, and list every file of ``pages/`` in the menu.
@@ -9,9 +10,12 @@ directly, without the shell's sign-in, and list every file of ``pages/`` in the 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
+
+from pipelines.ui import asgi
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0].startswith("-"):
         args = ["app.py", *args]
+    if Path(args[0]).resolve() == asgi.APP_SCRIPT:
+        args[0] = asgi.__file__  # the same app, with the session cookie's endpoints beside it
     sys.argv = ["streamlit", "run", *args]
     try:
         cli.main()
