@@ -80,7 +80,7 @@ def test() -> None:
     ensure_system_packages()
     _run(PY, "-m", "ruff", "check", ".")
     _run(PY, "-m", "mypy")
-    _run(PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", *sys.argv[2:])
+    _run(PY, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", *sys.argv[2:])  # -rs: every skip says why
 
 
 def bench() -> None:
