@@ -184,3 +184,12 @@ def test_lake_column_types_map_to_spark() -> None:
     assert spark_type("VARCHAR[]") == "array<string>"
     assert spark_type("DECIMAL(18,3)") == "decimal(18,3)"
     assert spark_type("TIMESTAMP") == "timestamp_ntz"
+
+
+def test_the_figures_command_gives_the_single_commands_lists(demo_db: Path) -> None:
+    year, today = "2026", "2026-11-23"
+    both = json.loads(run_cli("figures", "--year", year, "--today", today, "--json", db=demo_db, check=True).stdout)
+    assert list(both) == ["events", "compliance", "ranking", "strikes"]
+    for name in both:
+        args = [name, "--year", year, "--json"] + (["--today", today] if name != "strikes" else [])
+        assert both[name] == json.loads(run_cli(*args, db=demo_db, check=True).stdout), name
