@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, datetime
+import uuid
 from pathlib import Path
 from typing import Any
 
-from pipelines import __version__, db
-from pipelines.backup import _quote, _sha256, _sql_text, _tables
+from pipelines import __version__, clock, db
+from pipelines.backup import _quote, _sha256, _sql_text, _stamp, _tables
 from pipelines.errors import PartydayError, error
 
 FORMAT = "partyday-lake"
@@ -95,10 +95,6 @@ def read_manifest(out: Path) -> dict[str, Any] | None:
     return manifest
 
 
-def _stamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-
-
 def export_con(con: Any, out: Path) -> dict[str, Any]:
     """Export the committee of ``con`` into the lake ``out`` (new or earlier exported); returns a summary:
     ``committee_id, written`` (partitions written), ``kept`` (unchanged), ``removed``, ``rows_written``."""
@@ -111,7 +107,7 @@ def export_con(con: Any, out: Path) -> dict[str, Any]:
                                        "schema_version": db.schema_version(con), "tables": {}, "committees": {}}
     cid = _committee_id(con)
     prefix = f"committee_id={cid}"
-    stamp = _stamp()
+    stamp = f"{_stamp()}-{uuid.uuid4().hex[:8]}"  # a real moment (as a backup's name) and unique within it
     written, kept, removed, rows_written = 0, 0, 0, 0
     stale: list[Path] = []
     for table in lake_tables(con):
@@ -158,7 +154,7 @@ def export_con(con: Any, out: Path) -> dict[str, Any]:
     judged = con.execute("select max(fingerprint) from out_judged_rules").fetchone()
     last_upload = con.execute("select max(upload_id) from uploads").fetchone()
     manifest["committees"][str(cid)] = {
-        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"), "program_version": __version__,
+        "exported_at": clock.now().isoformat(), "program_version": __version__,
         "rules_toml": rules[0] if rules else "", "judged_rules": judged[0] if judged else None,
         "last_upload_id": last_upload[0] if last_upload else None}
     text = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True)

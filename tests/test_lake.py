@@ -77,7 +77,7 @@ def test_the_lake_is_partitioned_by_committee_and_year(demo_db: Path, exported: 
     assert {k: v["rows"] for k, v in attendance["partitions"].items()} == {
         f"committee_id=1/year={y}": n for y, n in years.items()}
     for part in attendance["partitions"].values():
-        assert re.fullmatch(r"attendance/committee_id=1/year=\d{4}/part-[0-9TZ]+\.parquet", part["file"])
+        assert re.fullmatch(r"attendance/committee_id=1/year=\d{4}/part-\d{8}T\d{6}Z-[0-9a-f]{8}\.parquet", part["file"])
         names = duckdb.connect().execute("select name from parquet_schema($f)",
                                          {"f": str(exported / part["file"])}).fetchall()
         assert ("year",) not in names and ("committee_id",) not in names  # in the path, not the file
