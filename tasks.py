@@ -44,8 +44,10 @@ def setup(dev: bool) -> None:
 
 
 # What the tests need from the system: the browser tests Debian's chromium (and CJK fonts for their
-# screenshots); the clock test faketime, to run the demo under a real other date.
-SYSTEM_NEEDS = {"chromium": ["chromium", "fonts-noto-cjk"], "faketime": ["faketime"]}
+# screenshots); the clock test faketime, to run the demo under a real other date; the Spark equality test a
+# headless Java runtime.
+SYSTEM_NEEDS = {"chromium": ["chromium", "fonts-noto-cjk"], "faketime": ["faketime"],
+                "java": ["openjdk-17-jre-headless"]}
 
 
 def ensure_system_packages() -> None:
@@ -78,7 +80,7 @@ def test() -> None:
     ensure_system_packages()
     _run(PY, "-m", "ruff", "check", ".")
     _run(PY, "-m", "mypy")
-    _run(PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", *sys.argv[2:])
+    _run(PY, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", *sys.argv[2:])  # -rs: every skip says why
 
 
 def bench() -> None:

@@ -4,6 +4,7 @@
     python3 tasks.py bench                      # everything at full scale, results into BENCHMARKS.md
     python3 tasks.py bench --only queries       # a subset: ingest, queries, memory, incremental, browser
     python3 tasks.py bench --only browser       # click to content in Chromium on demo, large and province
+    python3 tasks.py bench --only spark         # the year's figures on local Spark over the Parquet lake
     python3 tasks.py bench --tiny               # a tiny committee (seconds): checks the script itself
 
 Scales come from ``python -m pipelines demo --scale``: ``large`` (2,000 branches, its workbooks) for
@@ -23,6 +24,9 @@ and the incremental load. Databases and workbooks are built once into ``--work``
 - browser: what a person waits for, click to content of every page of the navigation in headless
   Chromium, cold and warm, on the ``demo``, ``large`` and ``province`` databases
   (:mod:`benchmarks.browser`).
+- spark: the ``province`` database exported to the Parquet lake (``export-lake``: first, then again with
+  nothing changed), then the year's events, compliance, ranking and strikes on DuckDB and on Apache
+  Spark in local mode (``local[2]``) over the lake, cold and warm, and the two compared row by row.
 Every measured piece runs in a child process so its peak memory is its own.
 """
 
@@ -52,7 +56,7 @@ sys.path.insert(0, str(ROOT))
 
 TARGETS = {"ingest_ratio": 5.0, "ingest_vs_floor": 2.0, "query_median_ms": 150.0, "query_ratio": 10.0,
            "rss_mb": 2048.0, "incremental_s": 2.0}
-BENCHMARKS = ("ingest", "queries", "memory", "incremental", "browser")
+BENCHMARKS = ("ingest", "queries", "memory", "incremental", "browser", "spark")
 BROWSER_SCALES = ("demo", "large", "province")
 # Text below this line of an existing report (the analysis, written by hand) is kept by a new run.
 NOTES_MARKER = "<!-- analysis: kept across runs -->"
@@ -213,10 +217,166 @@ def child_incremental(db: str, file: str) -> dict[str, Any]:
             "errors": [i.message("en") for i in result.issues if i.severity == "error"][:5]}
 
 
+def _same(duck: list[dict[str, Any]], spark: list[dict[str, Any]]) -> str | None:
+    """Where two figure lists differ (None: equal; a rate within 1e-12, as tests/test_spark_equality.py)."""
+    import math
+
+    if len(duck) != len(spark):
+        return f"{len(spark)} rows on Spark, {len(duck)} on DuckDB"
+    for n, (d, s) in enumerate(zip(duck, spark, strict=True)):
+        for key, want in d.items():
+            got = s.get(key)
+            if isinstance(want, dict) and isinstance(got, dict):
+                inner = _same([want], [got])
+                if inner:
+                    return f"row {n} {key}: {inner}"
+            elif isinstance(want, float) and isinstance(got, float):
+                if not math.isclose(got, want, rel_tol=1e-12, abs_tol=1e-12):
+                    return f"row {n} {key}: {got} != {want}"
+            elif got != want:
+                return f"row {n} {key}: {got!r} != {want!r}"
+    return None
+
+
+def child_spark(db: str, lake_dir: str, repeat: int) -> dict[str, Any]:
+    """Export the database to the lake, then the year's figures on DuckDB and on local Spark."""
+    from pipelines import clock, lake, spark_engine
+    from pipelines import db as dbm
+    from pipelines.commands.figures import FIGURE_KEYS, rows
+    from pipelines.config import load_rules
+
+    out = Path(lake_dir)
+    shutil.rmtree(out, ignore_errors=True)
+    t0 = time.perf_counter()
+    first = lake.export_lake(db, out)
+    export_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    again = lake.export_lake(db, out)
+    again_s = time.perf_counter() - t0
+    manifest = lake.read_manifest(out) or {}
+    files = [out / p["file"] for t in manifest["tables"].values() for p in t["partitions"].values()]
+    table_bytes = {name: sum((out / p["file"]).stat().st_size for p in t["partitions"].values())
+                   for name, t in manifest["tables"].items()}
+    table_rows = {name: t["rows"] for name, t in manifest["tables"].items()}
+    today = clock.today()
+    with dbm.reading(db) as con:
+        year = int(con.execute("select max(year) from out_activity_judged").fetchone()[0])  # type: ignore[index]
+
+    def timed(con: Any, rules: Any) -> tuple[float, dict[str, float], dict[str, Any]]:
+        from pipelines import metrics  # the four calls of the figures command, each timed
+
+
+        parts: dict[str, float] = {}
+        frames: dict[str, Any] = {}
+        calls = {"events": lambda: metrics.with_month_status(metrics.events(con, rules, year), today),
+                 "compliance": lambda: metrics.compliance(con, rules, year, today=today),
+                 "ranking": lambda: metrics.ranking(con, rules, year, today=today),
+                 "strikes": lambda: metrics.strikes(con, rules, year)}
+        for name, call in calls.items():
+            t = time.perf_counter()
+            frames[name] = call()
+            parts[name] = time.perf_counter() - t
+        return sum(parts.values()), parts, frames
+
+    duck_runs: list[tuple[float, dict[str, float]]] = []
+    for _ in range(repeat):
+        with dbm.reading(db) as con:  # a fresh read connection per run, as a page view has
+            total, parts, duck = timed(con, load_rules(con))
+        duck_runs.append((total, parts))
+    t0 = time.perf_counter()
+    spark = spark_engine.session("local[2]", shuffle_partitions=4, memory="4g")
+    engine = spark_engine.SparkLake(spark, out)
+    start_s = time.perf_counter() - t0
+    spark_runs: list[tuple[float, dict[str, float]]] = []
+    on_spark: dict[str, Any] = {}
+    for _ in range(repeat + 1):  # the first is cold (query planning, JIT, file footers), then warm
+        total, parts, on_spark = timed(engine, engine.rules())
+        spark_runs.append((total, parts))
+    # Throughput of a scan at the size of the raw facts: every attendance row of every year counted per
+    # branch, year and status, on Spark and on DuckDB over the same Parquet files (for the national sizing)
+    scan = "select branch_id, year, status, count(*) as n from attendance group by branch_id, year, status"
+    t0 = time.perf_counter()
+    frame = engine.spark.read.option("basePath", str(out / "attendance")).parquet(
+        *[str(f) for f in lake.files(out, "attendance")])
+    frame.createOrReplaceTempView("lake_attendance")
+    scan_groups = engine.spark.sql(scan.replace("attendance", "lake_attendance")).count()
+    spark_scan_s = time.perf_counter() - t0
+    spark.stop()
+    import duckdb
+
+    t0 = time.perf_counter()
+    duck_con = duckdb.connect()
+    duck_con.execute(f"select count(*) from ({scan.replace('attendance', 'read_parquet($f, hive_partitioning = true)')})",
+                     {"f": [str(f) for f in lake.files(out, "attendance")]}).fetchone()
+    duck_scan_s = time.perf_counter() - t0
+    differ = {name: _same(rows(duck[name], FIGURE_KEYS[name]), rows(on_spark[name], FIGURE_KEYS[name]))
+              for name in duck}
+    warm = spark_runs[1:]
+    return {"year": year, "today": today.isoformat(), "export_s": export_s, "export_partitions": first["written"],
+            "export_rows": first["rows_written"], "again_s": again_s, "again_written": again["written"],
+            "lake_bytes": sum(f.stat().st_size for f in files), "lake_files": len(files),
+            "table_bytes": table_bytes, "table_rows": table_rows,
+            "duckdb_median_s": statistics.median(r[0] for r in duck_runs),
+            "duckdb_parts_s": {k: statistics.median(r[1][k] for r in duck_runs) for k in duck_runs[0][1]},
+            "spark_start_s": start_s, "spark_cold_s": spark_runs[0][0],
+            "spark_median_s": statistics.median(r[0] for r in warm),
+            "spark_parts_s": {k: statistics.median(r[1][k] for r in warm) for k in warm[0][1]},
+            "rows": {name: on_spark[name].height for name in on_spark}, "repeat": repeat,
+            "scan_rows": table_rows.get("attendance", 0), "scan_groups": scan_groups, "spark_scan_s": spark_scan_s,
+            "duckdb_scan_s": duck_scan_s,
+            "equal": all(v is None for v in differ.values()), "differences": {k: v for k, v in differ.items() if v}}
+
+
 CHILDREN: dict[str, Callable[..., dict[str, Any]]] = {
     "build": child_build, "ingest_ours": child_ingest_ours, "ingest_baseline": child_ingest_baseline, "raw_read": child_raw_read,
-    "incremental": child_incremental,
+    "incremental": child_incremental, "spark": child_spark,
 }
+
+
+def bench_spark(db_path: Path, work: Path, repeat: int) -> dict[str, Any]:
+    """The lake export and the year's figures on Spark against DuckDB (a note when Java is missing)."""
+    from pipelines.spark_engine import java_available
+
+    why = java_available()
+    if why:
+        log(f"spark: not measured: {why}")
+        return {"note": f"Spark was not measured: {why}."}
+    log("spark: export to the Parquet lake, then the year's figures on DuckDB and on local Spark")
+    return run_child("spark", db=str(db_path), lake_dir=str(work / f"{db_path.stem}-lake"), repeat=repeat)
+
+
+def spark_report(sp: dict[str, Any], scale: str | None) -> list[str]:
+    """The Markdown of the Spark section."""
+    lines = ["## Spark over the Parquet lake", "", measured(sp), ""]
+    if "note" in sp:
+        return lines + [sp["note"], ""]
+    mb = sp["lake_bytes"] / 2**20
+    lines += [f"The `{scale}` database, year {sp['year']} (as of {sp['today']}): "
+              f"{', '.join(f'{n} {r:,}' for n, r in sp['rows'].items())} rows of figures.", "",
+              f"- `export-lake`: {sp['export_rows']:,} rows into {sp['lake_files']} Parquet files "
+              f"({sp['export_partitions']} partitions, {mb:,.0f} MiB, zstd) in **{sp['export_s']:.1f} s**; again "
+              f"with nothing changed: {sp['again_written']} partitions written, {sp['again_s']:.1f} s.",
+              "- Lake bytes per table (MiB): " + ", ".join(
+                  f"{n} {b / 2**20:,.1f} ({sp['table_rows'][n]:,} rows)" for n, b in
+                  sorted(sp["table_bytes"].items(), key=lambda kv: -kv[1])[:6]) + ".", "",
+              "| the year's events, compliance, ranking, strikes | seconds | events | compliance | ranking | strikes |",
+              "|---|---:|---:|---:|---:|---:|"]
+    d, s = sp["duckdb_parts_s"], sp["spark_parts_s"]
+    lines += [f"| DuckDB, the database (median of {sp['repeat']}) | {sp['duckdb_median_s']:.2f} | "
+              + " | ".join(f"{d[k]:.2f}" for k in ("events", "compliance", "ranking", "strikes")) + " |",
+              f"| Spark `local[2]`, the lake, warm (median of {sp['repeat']}) | {sp['spark_median_s']:.2f} | "
+              + " | ".join(f"{s[k]:.2f}" for k in ("events", "compliance", "ranking", "strikes")) + " |",
+              f"| Spark, first run (cold) | {sp['spark_cold_s']:.2f} | | | | |",
+              f"| Spark session start | {sp['spark_start_s']:.1f} | | | | |", "",
+              "- Spark's figures equal DuckDB's row by row: " + ("**yes**." if sp["equal"] else
+                                                                 f"**no**: {sp['differences']}")]
+    if "spark_scan_s" in sp:
+        lines.append(f"- A scan at the size of the raw facts — all {sp['scan_rows']:,} attendance rows of the lake "
+                     f"counted per branch, year and status ({sp['scan_groups']:,} groups): Spark `local[2]` "
+                     f"{sp['spark_scan_s']:.1f} s ({sp['scan_rows'] / sp['spark_scan_s'] / 2 / 1e6:.1f} M rows/s per "
+                     f"core), DuckDB over the same files {sp['duckdb_scan_s']:.1f} s.")
+    lines.append("")
+    return lines
 
 
 # ------------------------------------------------------------------------------------------- ingest
@@ -620,7 +780,8 @@ def verdict(ok: bool | None) -> str:
 
 # The heading of each section in the report (a run that measured a section writes it anew).
 HEADINGS = {"ingest": "## Ingest throughput", "queries": "## Page queries", "memory": "## Memory",
-            "incremental": "## Incremental load", "browser": "## Browser: click to content"}
+            "incremental": "## Incremental load", "browser": "## Browser: click to content",
+            "spark": "## Spark over the Parquet lake"}
 
 
 def report_sections(text: str) -> dict[str, str]:
@@ -758,6 +919,11 @@ def report(results: dict[str, Any], args: argparse.Namespace, command: str,
         lines += [kept["browser"]]
     if browser:
         lines += browser_report(browser, q or q_figures)
+    sp = results.get("spark")
+    if "spark" in kept:
+        lines += [kept["spark"]]
+    if sp:
+        lines += spark_report(sp, results.get("big_scale"))
     for note in results.get("notes", []):
         lines.append(note)
     return "\n".join(lines).rstrip() + "\n"
@@ -807,7 +973,7 @@ def main(argv: list[str] | None = None) -> int:
                                "load_at_start": ", ".join(f"{x:.1f}" for x in os.getloadavg())}
     if "ingest" in only:
         ensure_committee(work, ingest_scale, args.seed, args.branches)
-    if {"queries", "memory", "incremental"} & set(only):
+    if {"queries", "memory", "incremental", "spark"} & set(only):
         big = ensure_committee(work, big_scale, args.seed)
     if "ingest" in only:
         results["ingest"] = bench_ingest(work, ingest_scale, args.baseline_every, args.branches)
@@ -827,6 +993,8 @@ def main(argv: list[str] | None = None) -> int:
         scales = (args.browser_scales.split(",") if args.browser_scales
                   else (["tiny"] if args.tiny else list(BROWSER_SCALES)))
         results["browser"] = bench_browser_scales(work, scales, args.seed, args.rounds or (1 if args.tiny else 5))
+    if "spark" in only:
+        results["spark"] = bench_spark(big, work, 1 if args.tiny else 3)
     for section in only:
         if section in results:
             results[section]["measured_at"] = f"{dt.datetime.now():%Y-%m-%d %H:%M}"

@@ -1,4 +1,4 @@
-"""``python -m pipelines [--db PATH] [--lang zh|en] COMMAND ...``
+"""``python -m pipelines [--db PATH] [--lang zh|en] [--engine duckdb|spark --lake DIR] COMMAND ...``
 
 Commands are discovered from ``pipelines/commands/``: each module's ``register(subparsers)`` adds its own.
 Errors the user can fix print in the chosen language and exit 1; usage errors exit 2.
@@ -25,6 +25,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lang", default=None, help="language of messages: zh (default) or en")
     parser.add_argument("--as-user", dest="as_user", default=None,
                         help="act as this dashboard user (scope checks apply); default: the committee's operator")
+    parser.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                        help="where the figures (events, compliance, ranking, strikes, figures) are computed: "
+                             "duckdb (the database, default) or spark (Apache Spark over the Parquet lake of "
+                             "export-lake; needs --lake)")
+    parser.add_argument("--lake", default=None, help="the lake folder written by export-lake (for --engine spark)")
+    parser.add_argument("--committee", type=int, default=None,
+                        help="the committee id in a lake that holds several (for --engine spark)")
+    parser.add_argument("--spark-master", dest="spark_master", default="local[2]",
+                        help="Spark master URL (default local[2]; a cluster's for a national deployment)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands_pkg.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"pipelines.commands.{info.name}")

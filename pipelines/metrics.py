@@ -30,10 +30,10 @@ import hashlib
 import json
 import re
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 import polars as pl
@@ -41,6 +41,30 @@ import polars as pl
 from pipelines import clock, db
 from pipelines.config import Rules, load_rules
 from pipelines.errors import PartydayError, error
+
+
+class Engine(Protocol):
+    """Another engine the figures run on in place of a DuckDB connection (the Spark engine over the
+    Parquet lake, :class:`pipelines.spark_engine.SparkLake`): it runs the same composed SQL text."""
+
+    def sql(self, name: str) -> str:
+        """The text of model ``name`` for this engine."""
+        ...
+
+    def run(self, text: str, params: dict[str, Any]) -> pl.DataFrame:
+        """The rows of the DuckDB SQL ``text`` with the bound ``params`` it uses."""
+        ...
+
+    def judged_under(self) -> str | None:
+        """The fingerprint of the rules the kept judgement was made under."""
+        ...
+
+    def branch_id(self, name: str) -> int:
+        """The id of the branch called ``name``."""
+        ...
+
+
+Con = duckdb.DuckDBPyConnection | Engine  # what the figure functions read from
 
 PPM = 1_000_000
 VIOLATIONS = ("duration", "no_evaluation", "no_record", "notice", "quorum", "report_late")
@@ -74,19 +98,21 @@ def rule_params(rules: Rules) -> dict[str, Any]:
     }
 
 
-def composed_sql(model: str, upstream: tuple[str, ...] = (), sources: Mapping[str, str] | None = None) -> str:
+def composed_sql(model: str, upstream: tuple[str, ...] = (), sources: Mapping[str, str] | None = None,
+                 read: Callable[[str], str] = db.sql) -> str:
     """The text of ``sql/<model>.sql`` with each ``upstream`` model (in order) as a CTE of its own name.
 
     A model reads an upstream model as if it were a table (``from activity_figures``), so each file
     stays plain SQL on its own, and DuckDB plans the whole chain at once (no rows go through Python).
     ``sources`` names another file to serve as an upstream model (the kept judgement in place of
-    judging the counts again: ``{"judged_activity_branch": "judged_stored"}``).
+    judging the counts again: ``{"judged_activity_branch": "judged_stored"}``). ``read`` gives a model's
+    text (another engine's reviewed file of its own, :func:`pipelines.spark_engine.spark_sql_file`).
     """
     if not upstream:
-        return db.sql(model)
+        return read(model)
     sources = sources or {}
-    ctes = ",\n".join(f"{name} as (\n{db.sql(sources.get(name, name))}\n)" for name in upstream)
-    return f"with {ctes}\nselect * from (\n{db.sql(model)}\n) as {model}_rows"
+    ctes = ",\n".join(f"{name} as (\n{read(sources.get(name, name))}\n)" for name in upstream)
+    return f"with {ctes}\nselect * from (\n{read(model)}\n) as {model}_rows"
 
 
 def bound(text: str, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -94,7 +120,7 @@ def bound(text: str, params: Mapping[str, Any]) -> dict[str, Any]:
     return {p: v for p, v in params.items() if re.search(rf"\${re.escape(p)}\b", text)}
 
 
-def run_model(con: duckdb.DuckDBPyConnection, model: str, upstream: tuple[str, ...] = (),
+def run_model(con: Con, model: str, upstream: tuple[str, ...] = (),
               sources: Mapping[str, str] | None = None, order_by: Sequence[str] = (),
               columns: Sequence[str] | None = None, **params: Any) -> pl.DataFrame:
     """The rows of ``model`` (composed with ``upstream``) with bound ``params``, as a polars frame.
@@ -103,12 +129,17 @@ def run_model(con: duckdb.DuckDBPyConnection, model: str, upstream: tuple[str, .
     ``order by``, which carries every column through DuckDB's sort. ``columns`` keeps only those (names
     of the model's columns; DuckDB then reads and joins only what they need).
     """
-    text = composed_sql(model, upstream, sources)
+    engine = None if isinstance(con, duckdb.DuckDBPyConnection) else con
+    text = composed_sql(model, upstream, sources, engine.sql if engine else db.sql)
     if columns:
         bad = [c for c in columns if not re.fullmatch(r"[a-z_][a-z0-9_]*", c)]
         if bad:
             raise ValueError(f"not column names: {bad}")
         text = f"select {', '.join(columns)} from (\n{text}\n) as {model}_columns"
+    if engine is not None:
+        rows = engine.run(text, bound(text, params))
+        return rows.sort(order_by, nulls_last=True, maintain_order=True) if order_by else rows
+    assert isinstance(con, duckdb.DuckDBPyConnection)
     with warnings.catch_warnings():
         # execute() rather than sql(): it works whatever the caller's transaction left unfetched
         warnings.simplefilter("ignore", UserWarning)
@@ -123,8 +154,10 @@ def rules_fingerprint(rules: Rules) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def judged_under(con: duckdb.DuckDBPyConnection) -> str | None:
+def judged_under(con: Con) -> str | None:
     """The fingerprint of the rules the kept judgement (``out_activity_judged``) was made under, if any."""
+    if not isinstance(con, duckdb.DuckDBPyConnection):
+        return con.judged_under()
     exists = con.execute("select count(*) from duckdb_tables() where table_name = 'out_judged_rules'").fetchone()
     if not exists or not exists[0]:
         return None  # a database of an older schema (e.g. a backup being inspected)
@@ -132,7 +165,7 @@ def judged_under(con: duckdb.DuckDBPyConnection) -> str | None:
     return row[0] if row else None
 
 
-def run_figures(con: duckdb.DuckDBPyConnection, rules: Rules, model: str, upstream: tuple[str, ...],
+def run_figures(con: Con, rules: Rules, model: str, upstream: tuple[str, ...],
                 order_by: Sequence[str] = (), columns: Sequence[str] | None = None, **params: Any) -> pl.DataFrame:
     """``model`` over the judged figures (``upstream``: the models between, e.g. ``activity_figures``):
     the judgement kept by the last refresh when it was made under ``rules``, else the counts judged now."""
@@ -196,8 +229,10 @@ def counted_months(year: int, today: date | None = None, quarter: int | None = N
     return [date(year, m, 1) for m in range(first, last + 1) if month_status(date(year, m, 1), today) == ENDED]
 
 
-def branch_id(con: duckdb.DuckDBPyConnection, name: str) -> int:
+def branch_id(con: Con, name: str) -> int:
     """The id of the branch called ``name``; refuses an unknown name, listing a few known ones."""
+    if not isinstance(con, duckdb.DuckDBPyConnection):
+        return con.branch_id(name)
     row = con.execute("select branch_id from branches where name = ?", [name.strip()]).fetchone()
     if row:
         return int(row[0])
@@ -213,7 +248,7 @@ HELD = ("held_months",)  # models that aggregate read the judgement itself (name
 EVENTS_ORDER = ("activity_month", "date", "zone_id", "branch_id", "activity_id")  # calendar order
 
 
-def figure_params(con: duckdb.DuckDBPyConnection, rules: Rules, for_year: int, *, branch: str | None = None,
+def figure_params(con: Con, rules: Rules, for_year: int, *, branch: str | None = None,
                   branch_ids: Iterable[int] | None = None, activity_id: int | None = None,
                   **more: Any) -> dict[str, Any]:
     """The parameters of ``judged_activity_branch.sql`` (and the models composed on it) for ``for_year``."""
@@ -230,7 +265,7 @@ def figure_params(con: duckdb.DuckDBPyConnection, rules: Rules, for_year: int, *
 EVENT_SUBSETS = ("quorum_failed", "low_satisfaction", "violating", "flagged")
 
 
-def events(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, branch: str | None = None,
+def events(con: Con, rules: Rules, year: int, branch: str | None = None,
            branch_ids: Iterable[int] | None = None, ordered: bool = True, activity_id: int | None = None,
            only: str | None = None, columns: Sequence[str] | None = None) -> pl.DataFrame:
     """One row per activity and taking-part branch of ``year`` (a joint activity: one row per branch), in
@@ -260,7 +295,7 @@ def events(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, branch: str 
                                        activity_id=activity_id, only=only))
 
 
-def event_counts(con: duckdb.DuckDBPyConnection, rules: Rules, year: int,
+def event_counts(con: Con, rules: Rules, year: int,
                  branch_ids: Iterable[int] | None = None) -> pl.DataFrame:
     """Per month of ``year`` with activities: how many :func:`events` rows there are (``rows``), were judged
     on the quorum (``quorum_judged``), failed it, were rated, struck (``low_satisfaction``), broke any rule
@@ -270,7 +305,7 @@ def event_counts(con: duckdb.DuckDBPyConnection, rules: Rules, year: int,
                        **figure_params(con, rules, year, branch_ids=branch_ids))
 
 
-def compliance(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, branch: str | None = None,
+def compliance(con: Con, rules: Rules, year: int, branch: str | None = None,
                branch_ids: Iterable[int] | None = None, today: date | None = None,
                only_missed: bool = False) -> pl.DataFrame:
     """One row per branch and month of ``year`` up to ``today``'s: the counted months (January to the last
@@ -298,7 +333,7 @@ def previous_period(year: int, quarter: int | None) -> tuple[int, int | None]:
     return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
 
 
-def _ranking(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, quarter: int | None,
+def _ranking(con: Con, rules: Rules, year: int, quarter: int | None,
              today: date | None) -> pl.DataFrame:
     first, last = (1, 12) if quarter is None else (3 * quarter - 2, 3 * quarter)
     minimum = rules.get("ranking.min_activities_year" if quarter is None else "ranking.min_activities_quarter")
@@ -314,7 +349,7 @@ def _ranking(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, quarter: i
                                pl.when(ranked).then(rank("zone_id")).alias("zone_rank"))
 
 
-def ranking(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, quarter: int | None = None,
+def ranking(con: Con, rules: Rules, year: int, quarter: int | None = None,
             branch_ids: Iterable[int] | None = None, today: date | None = None) -> pl.DataFrame:
     """Every branch of the committee ranked for ``year`` (or one ``quarter`` of it).
 
@@ -343,7 +378,7 @@ def ranking(con: duckdb.DuckDBPyConnection, rules: Rules, year: int, quarter: in
     return out.sort("too_little_data", "rank", "zone_id", "branch", nulls_last=True)
 
 
-def strikes(con: duckdb.DuckDBPyConnection, rules: Rules, year: int,
+def strikes(con: Con, rules: Rules, year: int,
             branch_ids: Iterable[int] | None = None) -> pl.DataFrame:
     """The low-satisfaction activities of ``year`` (three strikes), one row per activity and branch.
 

@@ -38,6 +38,12 @@ def test_benchmark_script_runs_at_tiny_scale(tmp_path: Path) -> None:
     if "app_rss_mb" in memory:
         assert memory["app_rss_mb"] > 50
         assert "overview" in memory["pages"]
+    spark = results["spark"]  # the lake and Spark: measured and equal, or a note saying why not
+    assert "## Spark over the Parquet lake" in text
+    if "note" not in spark:
+        assert spark["equal"] is True and spark["export_rows"] > 1000 and spark["spark_median_s"] > 0
+    else:
+        assert spark["note"].startswith("Spark was not measured: ")
     # The tiny databases are reused by a second run rather than rebuilt.
     assert (tmp_path / "work" / "tiny.duckdb.built").exists()
 

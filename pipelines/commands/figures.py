@@ -1,8 +1,11 @@
-"""``events``, ``compliance``, ``ranking``, ``members``, ``zones``, ``strikes``: the rules engine's figures.
+"""``events``, ``compliance``, ``ranking``, ``members``, ``zones``, ``strikes``: the rules engine's figures;
+``figures``: events, compliance, ranking and strikes of a year at once.
 
-Each prints a table, or with ``--json`` a list of objects (dates as ``YYYY-MM-DD``, rates 0–1). The
-figures are those of :mod:`pipelines.metrics` under the rules in force; ``--as-user`` limits them to what
-that account may see.
+Each prints a table, or with ``--json`` a list of objects (dates as ``YYYY-MM-DD``, rates 0–1; ``figures``
+an object of the four lists). The figures are those of :mod:`pipelines.metrics` under the rules in force;
+``--as-user`` limits them to what that account may see. With the global ``--engine spark --lake DIR``
+events, compliance, ranking, strikes and figures are computed by Apache Spark over the Parquet lake
+(:mod:`pipelines.spark_engine`), committee-wide, under the rules exported with it.
 """
 
 from __future__ import annotations
@@ -69,6 +72,8 @@ def register(sub: Any) -> None:
             branch_required=True)
     command("zones", "per zone and quarter: leader and deputy units and the figures", cmd_zones, today=True)
     command("strikes", "activities below the satisfaction threshold (three strikes)", cmd_strikes)
+    command("figures", "events, compliance, ranking and strikes of a year at once (an object of four lists)",
+            cmd_figures, today=True)
 
 
 def _jsonable(value: Any) -> Any:
@@ -95,8 +100,25 @@ def _check_branch(con: Any, args: argparse.Namespace, scope: set[int] | None) ->
             raise access.refused("branch", auth.acting_user(args.db, args.as_user), branch=args.branch)
 
 
-def _run(args: argparse.Namespace, compute: Callable[[Any, Any, set[int] | None], pl.DataFrame],
-         first: tuple[str, ...]) -> int:
+def spark_lake(args: argparse.Namespace) -> Any:
+    """The Spark engine over ``args.lake`` (global ``--engine spark``): committee-wide only."""
+    from pipelines import spark_engine
+
+    if not args.lake:
+        raise PartydayError(error("lake.need_lake"))
+    if args.as_user:
+        raise PartydayError(error("lake.spark_unsupported", what="--as-user"))
+    if args.handler in (cmd_members, cmd_zones):
+        raise PartydayError(error("lake.spark_unsupported", what=args.command))
+    lake = spark_engine.SparkLake(spark_engine.session(args.spark_master), args.lake, args.committee)
+    return lake
+
+
+def _computed(args: argparse.Namespace, compute: Callable[[Any, Any, set[int] | None], Any]) -> Any:
+    if getattr(args, "engine", "duckdb") == "spark":
+        lake = spark_lake(args)
+        _check_branch(lake, args, None)
+        return compute(lake, lake.rules(), None)
     path = db.db_path(args.db)
     if not path.exists():
         raise PartydayError(error("rules.no_database", path=str(path)))
@@ -104,7 +126,12 @@ def _run(args: argparse.Namespace, compute: Callable[[Any, Any, set[int] | None]
     with db.reading(path) as con:
         scope = _scope(con, args)
         _check_branch(con, args, scope)
-        frame = compute(con, load_rules(con), scope)
+        return compute(con, load_rules(con), scope)
+
+
+def _run(args: argparse.Namespace, compute: Callable[[Any, Any, set[int] | None], pl.DataFrame],
+         first: tuple[str, ...]) -> int:
+    frame = _computed(args, compute)
     out = rows(frame, first)
     if args.json:
         print_json(out)
@@ -169,3 +196,27 @@ def cmd_zones(args: argparse.Namespace) -> int:
 def cmd_strikes(args: argparse.Namespace) -> int:
     return _run(args, lambda con, rules, scope: metrics.strikes(con, rules, args.year, branch_ids=scope),
                 STRIKE_KEYS)
+
+
+FIGURE_KEYS = {"events": EVENT_KEYS, "compliance": COMPLIANCE_KEYS, "ranking": RANKING_KEYS, "strikes": STRIKE_KEYS}
+
+
+def year_figures(con: Any, rules: Any, year: int, today: Any = None,
+                 scope: set[int] | None = None) -> dict[str, pl.DataFrame]:
+    """Events, compliance, ranking and strikes of ``year`` as the commands compute them (on DuckDB or
+    on the Spark engine alike)."""
+    return {"events": metrics.with_month_status(metrics.events(con, rules, year, branch_ids=scope), today),
+            "compliance": metrics.compliance(con, rules, year, branch_ids=scope, today=today),
+            "ranking": metrics.ranking(con, rules, year, branch_ids=scope, today=today),
+            "strikes": metrics.strikes(con, rules, year, branch_ids=scope)}
+
+
+def cmd_figures(args: argparse.Namespace) -> int:
+    frames = _computed(args, lambda con, rules, scope: year_figures(con, rules, args.year, args.today, scope))
+    out = {name: rows(frame, FIGURE_KEYS[name]) for name, frame in frames.items()}
+    if args.json:
+        print_json(out)
+        return 0
+    for name, listed in out.items():
+        print(f"{name}\t{len(listed)}")
+    return 0

@@ -26,8 +26,9 @@ activity_rates as (
         branch_id,
         count(*) as activities,  -- one row per activity and branch
         -- rates summed as decimals: exact, so the figure does not depend on the order rows are stored in
-        avg(cast(participation as decimal(18, 15))) as participation,
-        avg(cast(satisfaction as decimal(18, 15))) as satisfaction,
+        -- and the mean as a double, as DuckDB gives it (Spark would keep a decimal)
+        cast(avg(cast(participation as decimal(18, 15))) as double) as participation,
+        cast(avg(cast(satisfaction as decimal(18, 15))) as double) as satisfaction,
         bool_or(is_open_day) as open_day
     from period_activities
     group by branch_id
@@ -55,8 +56,10 @@ scored as (
         coalesce(a.activities, 0) as activities,
         a.participation,
         a.satisfaction,
-        case when len($months) > 0 then coalesce(m.compliant_months, 0) / len($months) end as compliance,
-        len($months) as months,
+        -- array_length of a typed list, not len(): Spark reads len() as the length of a string
+        case when array_length(cast($months as date[])) > 0
+            then coalesce(m.compliant_months, 0) / array_length(cast($months as date[])) end as compliance,
+        array_length(cast($months as date[])) as months,
         coalesce(m.compliant_months, 0) as compliant_months,
         coalesce(m.held_months, 0) as held_months,
         coalesce(a.open_day, false) as open_day,
