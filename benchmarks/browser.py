@@ -174,6 +174,12 @@ def sign_in(page: Any, url: str, user: str, password: str, timeout_s: float) -> 
     page.locator("input[type=password]").first.fill(password)
     page.locator("input[type=password]").first.press("Enter")
     page.wait_for_selector('[data-testid="stSidebarNav"] a', timeout=timeout_s * 1000)
+    for _ in range(int(timeout_s * 10)):  # the sign-in hands over to the session cookie with one page load
+        if any(c["name"] == "partyday_session" for c in page.context.cookies()):
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_load_state()
+    page.wait_for_selector('[data-testid="stSidebarNav"] a', timeout=timeout_s * 1000)
     wait_idle(page, timeout_s)
 
 

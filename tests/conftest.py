@@ -142,6 +142,18 @@ def wait_idle(page: Any) -> None:
     page.wait_for_timeout(300)
 
 
+def wait_for_session_cookie(page: Any) -> None:
+    """After the sign-in form: wait until the browser has the session cookie and the page it came back to
+    has loaded (the sign-in hands over to the cookie with one page load)."""
+    for _ in range(300):
+        if any(c["name"] == "partyday_session" for c in page.context.cookies()):
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_load_state()
+    page.wait_for_selector("[data-testid='stSidebarNav']", timeout=60_000)
+    wait_idle(page)
+
+
 def sign_in_to_upload(page: Any, url: str, name: str = "dangwei") -> None:
     """Sign in as ``name`` (demo password) and open the upload page, as a person would."""
     page.goto(url)
@@ -149,6 +161,7 @@ def sign_in_to_upload(page: Any, url: str, name: str = "dangwei") -> None:
     page.get_by_label("密码").fill("demo1234")
     page.get_by_role("button", name="登录", exact=True).click()
     page.get_by_text("退出登录").wait_for(timeout=60_000)
+    wait_for_session_cookie(page)
     page.locator('[data-testid="stSidebarNav"] a', has_text="上传数据").click()
     page.get_by_text("空白模板下载").wait_for(timeout=60_000)
     wait_idle(page)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from conftest import OTHER_MEMBERS as OTHER
-from conftest import OUTPUT, start_streamlit, wait_idle
+from conftest import OUTPUT, start_streamlit, wait_for_session_cookie, wait_idle
 
 from pipelines import access, auth, db
 
@@ -26,7 +26,7 @@ def sign_in(page: Any, url: str, name: str) -> None:
     page.get_by_label("密码").fill("demo1234")
     page.get_by_role("button", name="登录", exact=True).click()
     page.get_by_text("退出登录").wait_for(timeout=60_000)
-    wait_idle(page)
+    wait_for_session_cookie(page)
 
 
 def choose_branch(page: Any, name: str) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from conftest import OUTPUT, start_streamlit
+from conftest import OUTPUT, start_streamlit, wait_for_session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -66,6 +66,7 @@ def sign_in(page: Any, url: str, lang: str = "zh", query: str = "") -> None:
     page.locator("input[type=password]").fill("demo1234")
     page.get_by_role("button", name="登录" if lang == "zh" else "Sign in").click()
     page.wait_for_selector("[data-testid='stSidebarNav']", timeout=30000)
+    wait_for_session_cookie(page)
     settle(page)
 
 

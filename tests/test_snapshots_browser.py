@@ -8,7 +8,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from conftest import OUTPUT, start_streamlit, wait_idle
+from conftest import OUTPUT, start_streamlit, wait_for_session_cookie, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +28,7 @@ def test_take_check_download(browser: Any, server: Any, tmp_path: Path) -> None:
         page.get_by_label("密码").fill("demo1234")
         page.get_by_role("button", name="登录").click()
         page.get_by_text("退出登录").wait_for(timeout=60_000)
-        wait_idle(page)
+        wait_for_session_cookie(page)
         # a new address would start a new session: open the page from the menu, as a person does
         page.locator("[data-testid=stSidebarNav]").get_by_text("排名快照").click()
         wait_idle(page)
