@@ -154,14 +154,19 @@ def wait_for_session_cookie(page: Any) -> None:
     wait_idle(page)
 
 
-def sign_in_to_upload(page: Any, url: str, name: str = "dangwei") -> None:
-    """Sign in as ``name`` (demo password) and open the upload page, as a person would."""
+def sign_in(page: Any, url: str, name: str = "dangwei") -> None:
+    """Open the app and sign in as ``name`` (demo password) through the form, as a person would."""
     page.goto(url)
     page.get_by_label("用户名").fill(name)
     page.get_by_label("密码").fill("demo1234")
     page.get_by_role("button", name="登录", exact=True).click()
     page.get_by_text("退出登录").wait_for(timeout=60_000)
     wait_for_session_cookie(page)
+
+
+def sign_in_to_upload(page: Any, url: str, name: str = "dangwei") -> None:
+    """Sign in as ``name`` and open the upload page."""
+    sign_in(page, url, name)
     page.locator('[data-testid="stSidebarNav"] a', has_text="上传数据").click()
     page.get_by_text("空白模板下载").wait_for(timeout=60_000)
     wait_idle(page)

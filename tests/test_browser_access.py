@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from conftest import OTHER_MEMBERS as OTHER
-from conftest import OUTPUT, start_streamlit, wait_for_session_cookie, wait_idle
+from conftest import OUTPUT, sign_in, start_streamlit, wait_idle
 
 from pipelines import access, auth, db
 
@@ -18,15 +18,6 @@ pytestmark = pytest.mark.browser
 def server(member_db: Path) -> Iterator[Any]:
     with start_streamlit(member_db) as srv:
         yield srv
-
-
-def sign_in(page: Any, url: str, name: str) -> None:
-    page.goto(url)
-    page.get_by_label("用户名").fill(name)
-    page.get_by_label("密码").fill("demo1234")
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.get_by_text("退出登录").wait_for(timeout=60_000)
-    wait_for_session_cookie(page)
 
 
 def choose_branch(page: Any, name: str) -> None:
