@@ -173,14 +173,20 @@ def sign_in(page: Any, url: str, user: str, password: str, timeout_s: float) -> 
     page.locator("input[type=text]").first.fill(user)
     page.locator("input[type=password]").first.fill(password)
     page.locator("input[type=password]").first.press("Enter")
+    signed_in(page, timeout_s)
+    wait_idle(page, timeout_s)
+
+
+def signed_in(page: Any, timeout_s: float) -> None:
+    """After the sign-in form: wait for the menu, the session cookie and the one page load that hands over
+    to it (measuring before it would time a page that is about to be replaced)."""
     page.wait_for_selector('[data-testid="stSidebarNav"] a', timeout=timeout_s * 1000)
-    for _ in range(int(timeout_s * 10)):  # the sign-in hands over to the session cookie with one page load
+    for _ in range(int(timeout_s * 10)):
         if any(c["name"] == "partyday_session" for c in page.context.cookies()):
             break
         page.wait_for_timeout(100)
     page.wait_for_load_state()
     page.wait_for_selector('[data-testid="stSidebarNav"] a', timeout=timeout_s * 1000)
-    wait_idle(page, timeout_s)
 
 
 def nav_pages(page: Any) -> list[tuple[str, str]]:

@@ -565,9 +565,11 @@ def bench_app_memory(db_path: Path, settle_s: float) -> dict[str, Any]:
     """Peak resident memory of the Streamlit server while a browser signs in and opens every page."""
     import psutil
 
+    from benchmarks.browser import signed_in
+
     port = _free_port()
     env = dict(os.environ, PARTYDAY_DB=str(db_path))
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+    server = subprocess.Popen([sys.executable, "-m", "pipelines.ui.serve", "app.py", "--server.port", str(port),
                                "--server.address", "127.0.0.1", "--server.headless", "true",
                                "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -616,7 +618,7 @@ def bench_app_memory(db_path: Path, settle_s: float) -> dict[str, Any]:
             page.locator("input[type=text]").first.fill("dangwei")
             page.locator("input[type=password]").first.fill("demo1234")
             page.locator("input[type=password]").first.press("Enter")
-            page.wait_for_selector('[data-testid="stSidebarNav"] a', timeout=120_000)
+            signed_in(page, 120)
             wait(settle_s)
             links = page.locator('[data-testid="stSidebarNav"] a')
             hrefs = [links.nth(i).get_attribute("href") or "" for i in range(links.count())]

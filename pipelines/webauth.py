@@ -117,8 +117,10 @@ def _here() -> str:
 
 def handoff() -> None:
     """Have the browser post what the server must turn into a cookie (or clear), if anything is pending."""
+    from pipelines.ui import session_cookie
+
     pending = st.session_state.pop(HANDOFF_KEY, None)
-    if pending:
+    if pending and session_cookie.ENDPOINTS_MOUNTED:
         from pipelines.ui.session_cookie import auto_post
 
         action, fields = pending

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from pipelines.ui import session_cookie
 from pipelines.ui.session_cookie import ROUTES
 
 APP_SCRIPT = Path(__file__).resolve().parents[2] / "app.py"
 
 app = st.App(APP_SCRIPT, routes=ROUTES)
+session_cookie.ENDPOINTS_MOUNTED = True

@@ -31,6 +31,9 @@ COOKIE = "partyday_session"
 SESSION_PATH = "/partyday/session"
 SIGNOUT_PATH = "/partyday/signout"
 NONCE_SECONDS = 60
+# Set by ``pipelines/ui/asgi.py`` when the server mounts the routes below; under a bare ``streamlit run
+# app.py`` it stays False and a sign-in lasts for the browser tab only (the websocket session), as before.
+ENDPOINTS_MOUNTED = False
 
 _nonces: dict[str, tuple[str, float]] = {}
 _lock = threading.Lock()
