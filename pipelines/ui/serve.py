@@ -15,7 +15,10 @@ from pathlib import Path
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
-from pipelines.ui import asgi
+# The launcher that serves app.py with the session cookie's routes. Named, not imported: importing it
+# would build its st.App here as well as in the server, which imports it by this path.
+ASGI_LAUNCHER = Path(__file__).with_name("asgi.py")
+APP_SCRIPT = Path(__file__).resolve().parents[2] / "app.py"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,8 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0].startswith("-"):
         args = ["app.py", *args]
-    if Path(args[0]).resolve() == asgi.APP_SCRIPT:
-        args[0] = asgi.__file__  # the same app, with the session cookie's endpoints beside it
+    if Path(args[0]).resolve() == APP_SCRIPT:
+        args[0] = str(ASGI_LAUNCHER)  # the same app, with the session cookie's endpoints beside it
     sys.argv = ["streamlit", "run", *args]
     try:
         cli.main()
