@@ -5,6 +5,13 @@ therefore goes through :func:`reading` (a shared lock) and :func:`writing` (an e
 lock file beside the database: readers wait while a load runs and never see a half-loaded file; two
 uploads at the same moment run one after the other. A write is one transaction that ends with
 ``CHECKPOINT``, so a process killed mid-load leaves the file as it was before.
+
+Opening the file costs 15–20 ms at province scale (its catalog is read afresh), as much as a page's
+query. A long-running reader, the dashboard server, therefore keeps one read connection open between
+page views (:func:`keep_readers_open`) and lets go of it whenever a writer announces itself: a writer
+first takes an *intent* lock beside the database, which the kept reader watches, closes within
+:data:`KEPT_POLL_S` once no read is running, and reopens after the write, so it never serves a file
+older than the last commit.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +35,7 @@ DEFAULT_DB = ROOT / "data" / "partyday.duckdb"
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQL_DIR = Path(__file__).with_name("sql")
 LOCK_TIMEOUT_S = float(os.environ.get("PARTYDAY_LOCK_TIMEOUT", "120"))
+KEPT_POLL_S = 0.05  # how often a kept read connection looks for a waiting writer
 
 
 def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -52,25 +61,157 @@ def latest_version() -> int:
     return migrations()[-1][0]
 
 
+def _lock_fd(path: Path, suffix: str) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return os.open(path.with_name(path.name + suffix), os.O_RDWR | os.O_CREAT, 0o644)
+
+
+def _flock(fd: int, mode: int, path: Path, deadline: float) -> None:
+    while True:
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise PartydayError(error("db.locked", path=str(path), seconds=int(LOCK_TIMEOUT_S))) from None
+            time.sleep(0.02)
+
+
 @contextmanager
 def _locked(path: Path, exclusive: bool) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = path.with_name(path.name + ".lock")
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    """The shared (read) or exclusive (write) lock on ``<db>.lock``; a writer takes ``<db>.intent`` first
+    and holds it to the end, which tells a kept reader to close (see :class:`_KeptReader`)."""
+    deadline = time.monotonic() + LOCK_TIMEOUT_S
+    fds: list[int] = []
     try:
-        mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
-        deadline = time.monotonic() + LOCK_TIMEOUT_S
-        while True:
-            try:
-                fcntl.flock(fd, mode | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise PartydayError(error("db.locked", path=str(path), seconds=int(LOCK_TIMEOUT_S))) from None
-                time.sleep(0.02)
+        if exclusive:
+            fds.append(_lock_fd(path, ".intent"))
+            _flock(fds[-1], fcntl.LOCK_EX, path, deadline)
+            kept = _kept.get(path.resolve())
+            if kept is not None:
+                kept.close_for_writer(deadline)
+        fds.append(_lock_fd(path, ".lock"))
+        _flock(fds[-1], fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH, path, deadline)
         yield
     finally:
-        os.close(fd)  # closing releases the lock
+        for fd in reversed(fds):
+            os.close(fd)  # closing releases the lock
+
+
+class _KeptReader:
+    """One read-only connection to a database file, kept open between reads in this process.
+
+    It holds the shared lock while open. Each read gets a cursor of its own (DuckDB connections are
+    not shared between threads). A watcher thread closes the connection as soon as a writer of any
+    process holds ``<db>.intent`` and no read is running; a writer of this process closes it directly.
+    The next read opens it again, after the write.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.cond = threading.Condition()
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self.lock_fd: int | None = None
+        self.users = 0
+        self.closing = False
+        self.intent_fd = _lock_fd(path, ".intent")
+        threading.Thread(target=self._watch, name=f"kept reader {path.name}", daemon=True).start()
+
+    def _writer_waiting(self) -> bool:
+        try:
+            fcntl.flock(self.intent_fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(self.intent_fd, fcntl.LOCK_UN)
+        return False
+
+    def cursor(self) -> duckdb.DuckDBPyConnection | None:
+        """A cursor on the kept connection (opened if need be), or None while a writer waits or writes."""
+        with self.cond:
+            if self.closing:
+                return None
+            if self.con is None:
+                if self._writer_waiting():
+                    return None
+                fd = _lock_fd(self.path, ".lock")
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                    self.con = _connect(self.path, read_only=True)
+                except BaseException as exc:
+                    os.close(fd)
+                    if isinstance(exc, BlockingIOError):
+                        return None
+                    raise
+                self.lock_fd = fd
+            self.users += 1
+            return self.con.cursor()
+
+    def release(self, cur: duckdb.DuckDBPyConnection) -> None:
+        cur.close()
+        with self.cond:
+            self.users -= 1
+            if self.closing and self.users == 0:
+                self._close()
+
+    def close_for_writer(self, deadline: float) -> None:
+        """Close now (for a writer of this process): wait for the running reads, then let go."""
+        with self.cond:
+            if self.con is None:
+                return
+            self.closing = True
+            while self.users and self.cond.wait(max(0.0, deadline - time.monotonic())):
+                pass
+            if self.users:
+                self.closing = False
+                raise PartydayError(error("db.locked", path=str(self.path), seconds=int(LOCK_TIMEOUT_S)))
+            self._close()
+
+    def _close(self) -> None:
+        if self.con is not None:
+            self.con.close()
+        if self.lock_fd is not None:
+            os.close(self.lock_fd)
+        self.con, self.lock_fd, self.closing = None, None, False
+        self.cond.notify_all()
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(KEPT_POLL_S)
+            with self.cond:
+                if self.con is not None and not self.closing and self._writer_waiting():
+                    self.closing = True
+                    if self.users == 0:
+                        self._close()
+
+
+_kept: dict[Path, _KeptReader] = {}
+_kept_guard = threading.Lock()
+_keep_readers = False
+
+
+def keep_readers_open(enabled: bool = True) -> None:
+    """Keep one read connection per database file open between :func:`reading` calls of this process
+    (the dashboard server; not the command line, whose processes read once). Writers of every process
+    still get the file: a kept connection closes when one waits, and opens again after it. Switching
+    it off closes the kept connections once their reads are done."""
+    global _keep_readers
+    _keep_readers = enabled
+    if not enabled:
+        deadline = time.monotonic() + LOCK_TIMEOUT_S
+        with _kept_guard:
+            for kept in _kept.values():
+                kept.close_for_writer(deadline)
+
+
+def _kept_reader(path: Path) -> _KeptReader | None:
+    if not _keep_readers or not path.exists():
+        return None
+    key = path.resolve()
+    with _kept_guard:
+        kept = _kept.get(key)
+        if kept is None:
+            kept = _kept[key] = _KeptReader(key)
+        return kept
 
 
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
@@ -148,8 +289,17 @@ def ensure_schema(path: Path | None = None, up_to: int | None = None) -> int:
 
 @contextmanager
 def reading(path: str | os.PathLike[str] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection, held under the shared lock for the duration of the block."""
+    """A read-only connection, held under the shared lock for the duration of the block (a cursor on
+    the kept connection when :func:`keep_readers_open` is on and no writer is waiting)."""
     p = db_path(path)
+    kept = _kept_reader(p)
+    cur = kept.cursor() if kept is not None else None
+    if kept is not None and cur is not None:
+        try:
+            yield cur
+        finally:
+            kept.release(cur)
+        return
     with _locked(p, exclusive=False):
         con = _connect(p, read_only=True)
         try:

@@ -49,6 +49,7 @@ import json, sys, time
 from pathlib import Path
 from pipelines import db
 path, stop, sql = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+db.keep_readers_open()  # as the dashboard server reads: one connection kept open, closed for each writer
 seen = []
 while not stop.exists():
     with db.reading(path) as con:
