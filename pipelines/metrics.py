@@ -469,11 +469,10 @@ def activity_details(con: duckdb.DuckDBPyConnection, activity_ids: Iterable[int]
     found = con.execute("select distinct year(activity_month) from activities "
                         "where activity_id in (select unnest(cast(? as integer[])))", [ids]).fetchall()
     years = [int(r[0]) for r in found] or [0]  # none known: year 0 has no activity, the frame comes back empty
-    pairs = run_model(con, "refresh_scope", years=years, branch_ids=None, activity_ids=ids)
-    with registered(con, refresh_pairs=pairs):
-        status = run_model(con, "refresh_member_status")
-    with registered(con, member_status=status):
-        return run_model(con, "activity_detail", activity_ids=ids)
+    # the statuses a refresh would give these activities' members, composed into one query
+    return run_model(con, "activity_detail", ("refresh_pairs", "member_status"),
+                     {"refresh_pairs": "refresh_scope", "member_status": "refresh_member_status"},
+                     years=years, branch_ids=None, activity_ids=ids)
 
 
 def satisfaction_items(con: duckdb.DuckDBPyConnection, rules: Rules, year: int,

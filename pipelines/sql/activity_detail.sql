@@ -1,7 +1,7 @@
 -- Everyone recorded at each activity of $activity_ids: the members of each taking-part branch with their status (a roster
 -- member without a row is unexcused when the branch has a sign-in), members who came but are on no
 -- taking-part roster (listed, never counted), and non-member guests (listed, never counted).
--- Reads `member_status` (refresh_member_status.sql for these activities, registered by pipelines.metrics).
+-- Reads `member_status` (refresh_member_status.sql for these activities, composed in by pipelines.metrics).
 with remarks as (
     select activity_id, member_id, string_agg(remark, '; ') as remark
     from attendance

@@ -1,7 +1,7 @@
 -- Everyone at every activity of the refresh scope, one row per activity and member: each member on the
 -- roster of a taking-part branch, with a status, and each member who came but is on none of those
 -- rosters (branch_id null: listed, never counted). Reads `refresh_pairs` (refresh_scope.sql, registered
--- by pipelines.refresh or, for one activity, by the activity detail); pipelines.refresh keeps the result
+-- by pipelines.refresh, or composed in as a CTE by the activity detail); pipelines.refresh keeps the result
 -- in a temporary table for the out_ models.
 --
 -- Conventions (DOMAIN.md "Attendance"):
