@@ -670,6 +670,7 @@ def bench_browser_scales(work: Path, scales: list[str], seed: int, rounds: int) 
             copy.unlink(missing_ok=True)
         result["load_at_start"] = load
         result["load_at_end"] = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        result["measured_at"] = f"{dt.datetime.now():%Y-%m-%d %H:%M}"
         out["scales"][scale] = result
     return out
 
@@ -693,8 +694,9 @@ def browser_report(section: dict[str, Any], queries: dict[str, Any] | None) -> l
         target = TARGETS_MS.get(scale)
         goal = (f"target: median warm < {target['warm']:.0f} ms, cold < {target['cold']:.0f} ms" if target
                 else "no target")
+        when = f"Measured {r['measured_at']}; load" if r.get("measured_at") else "Load"
         lines += [f"### {scale}", "",
-                  f"Load average at the start {r['load_at_start']}, at the end {r['load_at_end']}; signing in took "
+                  f"{when} average at the start {r['load_at_start']}, at the end {r['load_at_end']}; signing in took "
                   f"{r['sign_in_s']:.1f} s; {goal}.", "",
                   "| page | cold median ms | cold p95 ms | warm median ms | warm p95 ms | warm script run ms | "
                   + ("query-only median ms | " if scale == "province" else "") + "median under target |",
@@ -1016,12 +1018,18 @@ def main(argv: list[str] | None = None) -> int:
             results[section]["measured_at"] = f"{dt.datetime.now():%Y-%m-%d %H:%M}"
             results[section]["command"] = command
     if set(only) != set(BENCHMARKS) and saved.exists():
-        # A subset run keeps the other sections of the last runs (each says when it was measured).
+        # A subset run keeps the other sections of the last runs (each says when it was measured), and
+        # a browser run of some scales the other scales (each scale says when it was measured).
         previous = json.loads(saved.read_text(encoding="utf-8"))
         if previous.get("big_scale") == big_scale:
             for section in BENCHMARKS:
                 if section not in only and section in previous:
                     results[section] = previous[section]
+            before = previous.get("browser", {})
+            if "browser" in only and before.get("rounds") == results["browser"]["rounds"]:
+                scales = {**before.get("scales", {}), **results["browser"]["scales"]}
+                order = [s for s in BROWSER_SCALES if s in scales] + [s for s in scales if s not in BROWSER_SCALES]
+                results["browser"]["scales"] = {s: scales[s] for s in order}
     target = Path(args.report) if args.report else (work / "BENCHMARKS-tiny.md" if args.tiny else ROOT / "BENCHMARKS.md")
     old = report_sections(target.read_text(encoding="utf-8")) if target.exists() else {}
     text = report(results, args, command, old)
