@@ -178,8 +178,8 @@ def sign_in(page: Any, url: str, user: str, password: str, timeout_s: float) -> 
 
 
 def signed_in(page: Any, timeout_s: float) -> None:
-    """After the sign-in form: wait for the menu, the session cookie and the one page load that hands over
-    to it (measuring before it would time a page that is about to be replaced)."""
+    """After the sign-in form: wait for the menu and the session cookie (set in the background; should
+    that fail, the page is loaded once more, and measuring before it would time a page about to be replaced)."""
     page.wait_for_selector('[data-testid="stSidebarNav"] a', timeout=timeout_s * 1000)
     for _ in range(int(timeout_s * 10)):
         if any(c["name"] == "partyday_session" for c in page.context.cookies()):

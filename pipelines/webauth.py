@@ -124,7 +124,8 @@ def handoff() -> None:
         from pipelines.ui.session_cookie import auto_post
 
         action, fields = pending
-        st.html(auto_post(action, fields), unsafe_allow_javascript=True)
+        st.html(auto_post(action, fields, background=action == session_cookie.SESSION_PATH),
+                unsafe_allow_javascript=True)
 
 
 def _sign_in(name: str, password: str) -> None:

@@ -143,8 +143,8 @@ def wait_idle(page: Any) -> None:
 
 
 def wait_for_session_cookie(page: Any) -> None:
-    """After the sign-in form: wait until the browser has the session cookie and the page it came back to
-    has loaded (the sign-in hands over to the cookie with one page load)."""
+    """After the sign-in form: wait until the browser has the session cookie (posted in the background;
+    a page load only if that failed) and the signed-in page is idle."""
     for _ in range(300):
         if any(c["name"] == "partyday_session" for c in page.context.cookies()):
             break

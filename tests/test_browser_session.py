@@ -1,4 +1,5 @@
-"""Signed in means signed in, in headless Chromium: the session cookie survives a reload and a new tab, a
+"""Signed in means signed in, in headless Chromium: signing in goes straight on to the page (the cookie
+is set in the background, without a reload), the session cookie survives a reload and a new tab, a
 shared link opens the page and filters it names (after the sign-in form, in the link's language), sign-out
 in one tab signs the other out on its next action, an expired or forged cookie is the sign-in form, and a
 page the role may not see is refused in the person's language."""
@@ -39,7 +40,7 @@ def sign_in_here(page: Any, name: str = "dangwei", button: str = "登录") -> No
     page.get_by_role("textbox", name="用户名" if button == "登录" else "User name").fill(name)
     page.get_by_role("textbox", name="密码" if button == "登录" else "Password").fill("demo1234")
     page.get_by_role("button", name=button, exact=True).click()
-    for _ in range(300):  # the browser posts the one-time code and comes back with the cookie
+    for _ in range(300):  # the page posts the one-time code in the background and gets the cookie
         if any(c["name"] == COOKIE for c in page.context.cookies()):
             break
         page.wait_for_timeout(100)
@@ -90,6 +91,29 @@ def test_reload_and_a_new_tab_keep_the_session_and_the_cookie_is_out_of_scripts_
     other.get_by_role("button", name="退出登录").wait_for(timeout=60_000)
     wait_idle(other)
     assert other.get_by_role("heading", name="参与率", exact=True).count() == 1
+
+
+def test_signing_in_goes_straight_on_without_reloading_the_page(context: Any, server: Any) -> None:
+    page = context.new_page()
+    page.goto(f"{server.url}/quorum?quarter=Q2")
+    assert shows_sign_in_form(page)
+    page.evaluate("window.__before_sign_in = 'still here'")  # gone if the page were loaded again
+    sign_in_here(page)
+    page.get_by_role("heading", name="未达标", exact=True).wait_for(timeout=60_000)
+    assert page.evaluate("window.__before_sign_in") == "still here"
+    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
+    assert [c for c in context.cookies() if c["name"] == COOKIE]
+
+
+def test_a_forged_code_posted_in_the_background_gets_no_cookie(context: Any, server: Any) -> None:
+    page = context.new_page()
+    page.goto(server.url)
+    assert shows_sign_in_form(page)
+    status = page.evaluate("""() => fetch("/partyday/session", {method: "POST", credentials: "same-origin",
+        headers: {"x-partyday-background": "1"}, body: new URLSearchParams({code: "forged", next: "/"})})
+        .then((r) => r.status)""")
+    assert status == 403
+    assert not [c for c in context.cookies() if c["name"] == COOKIE]
 
 
 @pytest.mark.parametrize(("lang", "title", "button", "heading"), [

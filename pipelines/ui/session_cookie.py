@@ -6,9 +6,10 @@ same-origin endpoints beside Streamlit's own (``st.App(routes=...)``, see ``pipe
 
 - ``POST /partyday/session``: after the sign-in form succeeded, the page posts a one-time code (valid
   :data:`NONCE_SECONDS`, used once, kept in this process's memory); the endpoint exchanges it for the
-  session token, sets it as an ``HttpOnly; SameSite=Strict; Path=/`` cookie (``Secure`` over https) and
-  redirects to the page and filters the person had opened. The token never appears in a URL and no page
-  script can read it.
+  session token and sets it as an ``HttpOnly; SameSite=Strict; Path=/`` cookie (``Secure`` over https).
+  The page posts it in the background (``fetch``, answered ``204``), so the person goes straight on to
+  the page they opened; were that to fail, it posts the form itself and is redirected back to the page
+  and filters they had open (a reload). The token never appears in a URL and no page script can read it.
 - ``POST /partyday/signout``: clears the cookie (the session itself was already ended by the sign-out
   button, on the server) and redirects to the sign-in page.
 
@@ -31,6 +32,7 @@ COOKIE = "partyday_session"
 SESSION_PATH = "/partyday/session"
 SIGNOUT_PATH = "/partyday/signout"
 NONCE_SECONDS = 60
+BACKGROUND_HEADER = "x-partyday-background"  # a post made by the page's script, answered without a redirect
 # Set by ``pipelines/ui/asgi.py`` when the server mounts the routes below; under a bare ``streamlit run
 # app.py`` it stays False and a sign-in lasts for the browser tab only (the websocket session), as before.
 ENDPOINTS_MOUNTED = False
@@ -87,7 +89,11 @@ async def session_endpoint(request: Request) -> Response:
         return PlainTextResponse("cross-origin request refused", status_code=403)
     form = await request.form()
     token = redeem_nonce(str(form.get("code") or ""))
-    response = RedirectResponse(safe_next(str(form.get("next") or "/")), status_code=303)
+    response: Response
+    if request.headers.get(BACKGROUND_HEADER) == "1":  # the page's fetch: nothing to navigate to
+        response = Response(status_code=204 if token else 403)
+    else:
+        response = RedirectResponse(safe_next(str(form.get("next") or "/")), status_code=303)
     if token:
         response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=_secure(request), path="/")
     return response
@@ -107,10 +113,18 @@ ROUTES = [Route(SESSION_PATH, session_endpoint, methods=["POST"]),
           Route(SIGNOUT_PATH, signout_endpoint, methods=["POST"])]
 
 
-def auto_post(action: str, fields: dict[str, str]) -> str:
-    """A form that posts itself as soon as the page shows it (how a script run hands the browser over)."""
+def auto_post(action: str, fields: dict[str, str], background: bool = False) -> str:
+    """A form that posts itself as soon as the page shows it (how a script run hands the browser over).
+
+    ``background``: posted by ``fetch`` without leaving the page (the sign-in: the page is already the
+    signed-in one); the form itself is posted, and the page reloaded, only if that fails."""
     from html import escape
 
     inputs = "".join(f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in fields.items())
-    return (f'<form id="partyday-handoff" method="post" action="{escape(action)}">{inputs}</form>'
-            '<script>document.getElementById("partyday-handoff").submit();</script>')
+    form = f'<form id="partyday-handoff" method="post" action="{escape(action)}">{inputs}</form>'
+    if not background:
+        return form + '<script>document.getElementById("partyday-handoff").submit();</script>'
+    return form + ('<script>(() => { const f = document.getElementById("partyday-handoff");'
+                   ' fetch(f.getAttribute("action"), {method: "POST", credentials: "same-origin",'
+                   f' headers: {{"{BACKGROUND_HEADER}": "1"}}, body: new URLSearchParams(new FormData(f))}})'
+                   ' .then((r) => { if (r.status !== 204) f.submit(); }).catch(() => f.submit()); })();</script>')
