@@ -57,15 +57,16 @@ if section == "users":
 
     branches = common.branches()
     zones = branches.select("zone_id", "zone_name").unique().drop_nulls().sort("zone_id")
+    st.subheader(common.tr("access.admin.add_user"))
+    # a province's 20,000 branches and 2,500 zones are searched here, outside the form, not all listed
+    branch_names = common.narrowed(branches["branch_name"].to_list(), "admin_branch", "ui.pick.branch")
+    zone_names = common.narrowed(zones["zone_name"].to_list(), "admin_zone", "ui.pick.zone")
     with st.form("admin_add_user", clear_on_submit=True):
-        st.subheader(common.tr("access.admin.add_user"))
         cols = st.columns(2)
         name = cols[0].text_input(common.tr("access.col.name"))
         role = cols[1].selectbox(common.tr("access.col.role"), access.ROLES, format_func=role_label)
-        branch = cols[0].selectbox(common.tr("access.col.branch"), [None, *branches["branch_name"].to_list()],
-                                   format_func=lambda b: b or "—")
-        zone = cols[1].selectbox(common.tr("access.col.zone"), [None, *zones["zone_name"].to_list()],
-                                 format_func=lambda z: z or "—")
+        branch = cols[0].selectbox(common.tr("access.col.branch"), [None, *branch_names], format_func=lambda b: b or "—")
+        zone = cols[1].selectbox(common.tr("access.col.zone"), [None, *zone_names], format_func=lambda z: z or "—")
         password = cols[0].text_input(common.tr("access.ui.password"), type="password")
         email = cols[1].text_input(common.tr("access.col.email"))
         if st.form_submit_button(common.tr("access.admin.add_user"), type="primary"):

@@ -4,17 +4,17 @@ then loaded on confirmation with progress; the upload history with undo; blank t
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 import polars as pl
 import streamlit as st
 
 from pipelines import access, db, templates
 from pipelines.errors import PartydayError
-from pipelines.ingest import FileResult, ingest_files, preview_files, safety, undo_upload, uploads
+from pipelines.ingest import FileResult, ingest_files, preview_files, safety, undo_upload
 from pipelines.ingest.describe import activities_label, counts_label, kind_label
 from pipelines.ingest.model import KINDS
 from pipelines.ui import common, mapping_form
+from pipelines.ui.filters import MAX_BRANCH_OPTIONS
 
 me = access.require_page(common.user(), "upload")
 common.page_header("ui.nav.upload", "ingest.page.caption")
@@ -60,7 +60,7 @@ def show_result(result: FileResult, key: str = "") -> None:
         st.dataframe(issues_frame(result), hide_index=True, key=f"up_issues_{key}{result.file}")
 
 
-choice = st.selectbox(common.tr("ingest.page.branch"), [""] + names,
+choice = st.selectbox(common.tr("ingest.page.branch"), ["", *common.narrowed(names, "up_branch", "ui.pick.branch")],
                       format_func=lambda x: x or common.tr("ingest.page.branch_auto"), key="up_branch")
 branch = choice or None
 roster_date = st.date_input(common.tr("ingest.page.roster_date"), value=None, key="up_roster_date")
@@ -109,22 +109,26 @@ if items:
 st.subheader(common.tr("ingest.page.history"))
 if "up_undone" in st.session_state:
     st.success(st.session_state.pop("up_undone"))
-history = uploads(path, branch_ids=visible)
-if not history:
+history = common.upload_history(visible)
+if history.is_empty():
     st.caption(common.tr("ingest.page.no_history"))
 else:
-    cols = ("upload_id", "file", "kind", "branch", "uploaded_by", "uploaded_at", "status")
-    table: list[dict[str, Any]] = [
-        {**{c: h[c] for c in cols}, "kind": kind_label(h["kind"], lang),
-         "status": common.tr(f"ingest.page.upload_status.{h['status']}")} for h in history]
-    frame = pl.DataFrame(table, schema={c: (pl.Int64 if c == "upload_id" else pl.String) for c in cols})
-    st.dataframe(frame.rename({c: common.tr(f"ingest.page.col.{c}") for c in cols}), hide_index=True,
+    # searched and paged here on the server: the browser gets the 50 rows shown, not a province's years
+    shown = common.searched(history, "up_history", ["file", "branch", "uploaded_by"])
+    view = common.paged(shown, "up_history")
+    view = view.with_columns(
+        pl.Series("kind", [kind_label(k, lang) for k in view["kind"]], dtype=pl.String),
+        pl.Series("status", [common.tr(f"ingest.page.upload_status.{s}") for s in view["status"]], dtype=pl.String))
+    st.dataframe(view.rename({c: common.tr(f"ingest.page.col.{c}") for c in view.columns}), hide_index=True,
                  key="up_history")
-    mine = [h for h in history if h["status"] == "loaded" and (allowed is None or h.get("branch") in names)]
-    if mine:
-        pick = st.selectbox(common.tr("ingest.page.undo_pick"), [h["upload_id"] for h in mine],
-                            format_func=lambda u: next(f"{h['upload_id']} · {h['file']}" for h in mine
-                                                       if h["upload_id"] == u), key="up_undo_pick")
+    mine = shown.filter((pl.col("status") == "loaded") & (pl.lit(allowed is None) | pl.col("branch").is_in(names)))
+    if mine.height > MAX_BRANCH_OPTIONS:
+        st.caption(common.tr("ingest.page.undo_recent", count=MAX_BRANCH_OPTIONS))
+        mine = mine.head(MAX_BRANCH_OPTIONS)
+    if not mine.is_empty():
+        labels = {u: f"{u} · {f}" for u, f in mine.select("upload_id", "file").iter_rows()}
+        pick = st.selectbox(common.tr("ingest.page.undo_pick"), list(labels), format_func=lambda u: labels[u],
+                            key="up_undo_pick")
         if st.button(common.tr("ingest.page.undo"), key="up_undo"):
             try:
                 undone = undo_upload(path, int(pick), actor=me.name, allowed_branch_ids=allowed)

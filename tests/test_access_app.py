@@ -171,3 +171,80 @@ def test_single_sign_on_replaces_the_password_form(app_db: Path, monkeypatch: py
     # An account without a password cannot sign in with one.
     with pytest.raises(PartydayError):
         auth.login(app_db, "zhao", "")
+
+
+def test_beyond_the_option_limit_branches_and_zones_are_searched_not_listed(
+        app_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A province has 20,000 branches: the admin and upload pages list only the names matching what was
+    typed (the 4 branches and 2 zones here play a province with a limit of 1), and an account can still
+    be given the branch found."""
+    from pipelines.ui import filters
+
+    monkeypatch.setattr(filters, "MAX_BRANCH_OPTIONS", 1)
+    at = sign_in(open_app(), "dangwei")
+    at.switch_page(str(ROOT / "pages" / "admin.py")).run()
+    assert not at.exception
+
+    def form_select(label: str):  # noqa: ANN202 - AppTest's widget type
+        return next(s for s in at.selectbox if s.form_id == "admin_add_user" and s.label == label)
+
+    assert form_select("支部").options == ["—"] and form_select("协作区").options == ["—"]
+    assert "支部太多，无法全部列出：请在上方输入名称中的几个字，再从下面的列表中选择。" in [c.value for c in at.caption]
+    at.text_input(key="admin_branch_search").input(" 丙 ").run()
+    assert form_select("支部").options == ["—", "丙支部"]
+    at.text_input(key="admin_zone_search").input("区").run()
+    assert form_select("协作区").options == ["—", "一区"]
+    assert "列出前 1 个，共 2 个匹配：再多输入几个字可缩小范围。" in [c.value for c in at.caption]
+    at.text_input(key="admin_zone_search").input("九").run()
+    assert "没有名称含“九”的协作区，请检查输入。" in [c.value for c in at.caption]
+
+    form = [w for w in at.text_input if w.form_id == "admin_add_user"]
+    form[0].input("bing")
+    form[1].input("bing-pass-1")
+    form_select("角色").set_value("secretary")
+    form_select("支部").set_value("丙支部")
+    next(b for b in at.button if b.form_id == "admin_add_user").click().run()
+    assert [s.value for s in at.success] == ["已新增用户 bing。"]
+    user = auth.login(app_db, "bing", "bing-pass-1").user
+    with db.reading(app_db) as con:
+        branch = con.execute("select name from branches where branch_id = ?", [user.branch_id]).fetchone()
+    assert branch == ("丙支部",)
+
+    at.switch_page(str(ROOT / "pages" / "upload.py")).run()
+    assert not at.exception
+    assert at.selectbox(key="up_branch").options == ["由工作簿识别"]
+    at.text_input(key="up_branch_search").input("丁").run()
+    assert at.selectbox(key="up_branch").options == ["由工作簿识别", "丁支部"]
+
+
+def test_a_long_upload_history_is_paged_and_searched_on_the_server(
+        app_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A year of a province's uploads is hundreds of thousands of rows: the page shows 50 at a time, its
+    search finds the older ones, and the undo list offers the latest few (here 5) of what was found."""
+    from pipelines.ui import filters
+
+    with db.writing(app_db) as con:
+        con.execute("insert into uploads (file_name, sha256, kind, branch_id, uploaded_by, uploaded_at, status) "
+                    "select '甲支部_' || i || '月签到.xlsx', md5(i::varchar), 'signin', "
+                    "(select branch_id from branches where name = '甲支部'), 'branch1', "
+                    "timestamp '2026-01-01' + to_minutes(i), case when i % 10 = 0 then 'undone' else 'loaded' end "
+                    "from range(1, 121) as r(i)")
+    monkeypatch.setattr(filters, "MAX_BRANCH_OPTIONS", 5)
+    at = sign_in(open_app(), "dangwei")
+    at.switch_page(str(ROOT / "pages" / "upload.py")).run()
+    assert not at.exception
+    def shown_history():  # noqa: ANN202 - a pandas frame, as AppTest gives it
+        return next(d.value for d in at.dataframe if "文件" in d.value.columns)
+
+    history = shown_history()
+    assert len(history) == 50 and history["文件"].iloc[0] == "甲支部_120月签到.xlsx"
+    assert "本页 50 行，共 120 行" in [c.value for c in at.caption]
+    assert set(history["类型"]) == {"签到表"} and set(history["状态"]) == {"已导入", "已撤销"}
+    latest = zip(history["编号"].iloc[1:6], range(119, 114, -1), strict=True)
+    assert at.selectbox(key="up_undo_pick").options == [f"{i} · 甲支部_{n}月签到.xlsx" for i, n in latest]
+    assert "下面列出最近的 5 次上传；更早的请先在上方按文件名、支部或上传人搜索。" in [c.value for c in at.caption]
+
+    at.text_input(key="up_history_search").input("_7月").run()
+    history = shown_history()
+    assert history["文件"].tolist() == ["甲支部_7月签到.xlsx"]
+    assert at.selectbox(key="up_undo_pick").options == [f"{history['编号'].iloc[0]} · 甲支部_7月签到.xlsx"]

@@ -9,7 +9,7 @@ import pytest
 
 from pipelines.config import build_rules, default_rules
 from pipelines.ui import charts, views
-from pipelines.ui.filters import Filters, branch_scope, default_year, month_options, year_options
+from pipelines.ui.filters import Filters, branch_scope, default_year, matching, month_options, year_options
 
 EVENTS = pl.DataFrame({
     "activity_id": [1, 2, 3, 4],
@@ -136,6 +136,14 @@ def test_filters() -> None:
     assert branch_scope(Filters(year=2026, zone_id=7), None, branches) == {1, 2}
     assert branch_scope(Filters(year=2026, zone_id=7), {2, 3}, branches) == {2}
     assert branch_scope(Filters(year=2026), None, branches) is None
+
+
+def test_searching_names_ignores_case_and_spaces_and_caps_the_list() -> None:
+    names = ["运行一党支部", "运行二党支部", "Finance Branch", "机关党支部"]
+    assert matching(names, "  运行 ") == (["运行一党支部", "运行二党支部"], 2)
+    assert matching(names, "finance") == (["Finance Branch"], 1)
+    assert matching(names, "党支部", limit=2) == (["运行一党支部", "运行二党支部"], 3)
+    assert matching(names, "   ") == ([], 0) and matching(names, "九") == ([], 0)
 
 
 # A province in small: more zones than a chart may have series, more branches than a heatmap has rows.

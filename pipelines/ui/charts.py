@@ -17,6 +17,9 @@ How a chart fits the scale (a committee of 15 branches or a province of 20,000 i
   (:func:`ranked_bars`), with the full table under the chart.
 - **Tables** are never drawn as charts: every row of a page's figures is in its table, which pages
   and searches on the server and downloads whole (:func:`pipelines.ui.common.table`).
+- **Choice lists.** A selectbox lists at most ``filters.MAX_BRANCH_OPTIONS`` names (branches, zones,
+  uploads to undo). Beyond that the sidebar waits for a zone, and a form offers a search box matched on
+  the server (:func:`pipelines.ui.common.narrowed`): 20,000 names are never sent on every run.
 
 Per page: overview (a trend of three rates, one bar series); participation (branch × month heatmap,
 zone × quarter at province scale, otherwise the distribution and the zone table; zone trends: worst

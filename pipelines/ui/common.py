@@ -25,8 +25,9 @@ from pipelines.access import User
 from pipelines.config import Rules, load_rules
 from pipelines.errors import Issue, PartydayError
 from pipelines.i18n import catalogue, normalise_lang, t
+from pipelines.ui import filters as shared_filters
 from pipelines.ui import views
-from pipelines.ui.filters import Filters, branch_scope, default_year
+from pipelines.ui.filters import Filters, branch_scope, default_year, matching
 from pipelines.xlsx import is_percent_column, to_xlsx
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -182,6 +183,26 @@ def sql_frame(name: str, **params: Any) -> pl.DataFrame:
     """The rows of ``pipelines/sql/<name>.sql`` as a frame, cached until the data changes."""
     path = db_path()
     return _run_sql(str(path), data_version(path), name, tuple(sorted(params.items())))
+
+
+HISTORY_COLUMNS = ("upload_id", "file", "kind", "branch", "uploaded_by", "uploaded_at", "status")
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _upload_history(path: str, version: tuple[int, int, int], branch_ids: tuple[int, ...] | None) -> pl.DataFrame:
+    from pipelines.ingest import uploads
+
+    rows = uploads(path, branch_ids=None if branch_ids is None else set(branch_ids))
+    schema = {c: (pl.Int64 if c == "upload_id" else pl.String) for c in HISTORY_COLUMNS}
+    return pl.DataFrame([{c: r[c] for c in HISTORY_COLUMNS} for r in rows], schema=schema)
+
+
+def upload_history(branch_ids: Iterable[int] | None) -> pl.DataFrame:
+    """The upload history (:func:`pipelines.ingest.uploads` about ``branch_ids``, newest first) as a frame
+    of :data:`HISTORY_COLUMNS` with the kind and status as codes, cached until the data changes (a
+    province files hundreds of thousands of workbooks a year)."""
+    path = db_path()
+    return _upload_history(str(path), data_version(path), _as_ids(branch_ids))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -370,6 +391,27 @@ def searched(frame: pl.DataFrame, key: str, search: Sequence[str]) -> pl.DataFra
         if col in frame.columns:
             cond = cond | pl.col(col).cast(pl.Utf8).str.contains(needle, literal=True)
     return frame.filter(cond)
+
+
+def narrowed(names: Sequence[str], key: str, what_key: str) -> list[str]:
+    """The ``names`` a selectbox offers: all of them up to ``filters.MAX_BRANCH_OPTIONS``; beyond that, a search
+    box (matched here on the server) and the names that contain what was typed, so that a province's
+    20,000 branch names are never sent to the browser on every run. ``what_key`` names the things listed.
+    Call it outside a form: typing in the box runs the page again."""
+    limit = shared_filters.MAX_BRANCH_OPTIONS
+    if len(names) <= limit:
+        return list(names)
+    what = tr(what_key)
+    typed = st.text_input(tr("ui.pick.search", what=what, count=len(names)), key=f"{key}_search",
+                          placeholder=tr("ui.pick.hint"))
+    found, total = matching(names, typed, limit)
+    if not typed.strip():
+        st.caption(tr("ui.pick.prompt", what=what))
+    elif not total:
+        st.caption(tr("ui.pick.none", what=what, typed=typed.strip()))
+    elif total > len(found):
+        st.caption(tr("ui.pick.more", shown=len(found), total=total))
+    return found
 
 
 def table(frame: pl.DataFrame, key: str, *, columns: Sequence[str] | None = None,

@@ -9,7 +9,7 @@ and branch names); "all" is the default and leaves the parameter out.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -95,6 +95,16 @@ def branch_options(branches: pl.DataFrame, visible: set[int] | None, zone_id: in
         shown = shown.filter(pl.col("zone_id") == zone_id)
     return dict(zip(shown["branch_id"].cast(pl.Int64).to_list(), shown["branch_name"].cast(pl.Utf8).to_list(),
                     strict=True))
+
+
+def matching(names: Sequence[str], typed: str, limit: int = MAX_BRANCH_OPTIONS) -> tuple[list[str], int]:
+    """The names that contain ``typed`` (case and surrounding spaces ignored), at most ``limit`` of them in
+    their order, and how many match in all. Nothing typed matches nothing."""
+    needle = typed.strip().casefold()
+    if not needle:
+        return [], 0
+    found = [n for n in names if needle in n.casefold()]
+    return found[:limit], len(found)
 
 
 def chosen_only(names: Mapping[int, str], chosen: object, in_url: str | None) -> dict[int, str]:
