@@ -4,6 +4,7 @@
     python benchmarks/browser.py --db data/partyday.duckdb               # 3 rounds, a table on stdout
     python benchmarks/browser.py --db DB --rounds 5 --json out.json      # the figures as JSON
     python3 tasks.py bench --only browser                                # demo, large and province into BENCHMARKS.md
+    python benchmarks/browser.py --db DB --profile --pages participation # where the browser's time goes
 
 Serves the app on the database (``python -m pipelines.ui.serve``, a real Streamlit server), signs in as
 the demo committee account (created with the demo accounts helper when the database has none) and
@@ -18,7 +19,9 @@ element), the browser is at the page's address, every Plotly chart in view has d
 The first visits after the server started (imports, the chart library loaded into the browser) are kept
 apart as ``start``. Each click also says how long the server's script ran (``run_ms``, from the run
 starting to it finishing as the browser saw it), so a slow page tells whether the server or the drawing
-is slow.
+is slow. ``--profile`` samples the browser's main thread (V8 CPU profiler) over warm visits and splits
+click to content into waiting for the server, the Streamlit frontend's JavaScript, plotly.js, the
+browser's own style, layout and paint, and garbage collection.
 """
 
 from __future__ import annotations
@@ -231,26 +234,107 @@ def summary(samples: list[float]) -> dict[str, float] | None:
     return {"median_ms": statistics.median(samples), "p95_ms": percentile(samples, 0.95), "n": len(samples)}
 
 
+@contextmanager
+def signed_in_page(db_path: Path, user: str, password: str, timeout_s: float,
+                   server_log: Path | None = None) -> Iterator[tuple[Any, list[tuple[str, str]], float]]:
+    """The app served on ``db_path`` and a headless Chromium page signed in to it: the page, the menu
+    (:func:`nav_pages`) and how long signing in took (seconds)."""
+    from playwright.sync_api import sync_playwright
+
+    ensure_account(db_path, user)
+    with serve(db_path, server_log) as (url, _server), sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport=VIEWPORT)
+            t0 = time.perf_counter()
+            sign_in(page, url, user, password, timeout_s)
+            yield page, nav_pages(page), time.perf_counter() - t0
+        finally:
+            browser.close()
+
+
+# What the browser's main thread did, by where the sampled code came from (V8 CPU profile, self time)
+PROFILE_GROUPS = ("waiting (idle)", "Streamlit frontend (JS)", "plotly.js", "DOM and canvas calls",
+                  "browser (style, layout, paint)", "garbage collection", "other JS")
+
+
+def _profile_group(call_frame: dict[str, Any]) -> str:
+    name, url = call_frame.get("functionName") or "", call_frame.get("url") or ""
+    if name == "(idle)":
+        return "waiting (idle)"
+    if name == "(program)":
+        return "browser (style, layout, paint)"
+    if name == "(garbage collector)":
+        return "garbage collection"
+    if "plotly" in url.lower():
+        return "plotly.js"
+    if "/static/" in url:
+        return "Streamlit frontend (JS)"
+    if not url:  # a native function the page's code called: setAttribute, getBoundingClientRect, fillRect ...
+        return "DOM and canvas calls"
+    return "other JS"
+
+
+def profile_pages(db_path: Path, visits: int = 3, *, user: str = USER, password: str = PASSWORD,
+                  pages: list[str] | None = None, timeout_s: float = 180.0,
+                  progress: Any = None) -> dict[str, dict[str, float]]:
+    """Where a warm visit's click to content goes in the browser: each page visited twice, then
+    ``visits`` times under the V8 CPU profiler, each time coming from another page; per page the mean click to content (``ms``) and the mean
+    milliseconds of each of :data:`PROFILE_GROUPS`."""
+    say = progress or (lambda msg: None)
+    out: dict[str, dict[str, float]] = {}
+    with signed_in_page(db_path, user, password, timeout_s) as (page, menu, _sign_in_s):
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Profiler.enable")
+        cdp.send("Profiler.setSamplingInterval", {"interval": 250})
+        for index, (key, _title) in enumerate(menu):
+            if pages is not None and key not in pages:
+                continue
+            other = 1 if index == 0 else 0  # visited in between, as the benchmark's warm visits come from another page
+            for _ in range(2):
+                click(page, other, timeout_s)
+                click(page, index, timeout_s)
+            spent = dict.fromkeys(("ms", *PROFILE_GROUPS), 0.0)
+            for _ in range(visits):
+                click(page, other, timeout_s)
+                page.wait_for_timeout(300)
+                cdp.send("Profiler.start")
+                spent["ms"] += float(click(page, index, timeout_s)["ms"] or 0.0)
+                t0, done, now = page.evaluate("() => [window.__bench.t0, window.__bench.done, performance.now()]")
+                profile = cdp.send("Profiler.stop")["profile"]
+                # the profile's clock (µs) against the page's (ms): its end is about now (one round trip)
+                offset = profile["endTime"] / 1000 - now
+                groups = {n["id"]: _profile_group(n["callFrame"]) for n in profile["nodes"]}
+                at = profile["startTime"] / 1000
+                for node, delta in zip(profile["samples"], profile.get("timeDeltas") or [], strict=False):
+                    at += delta / 1000
+                    if t0 + offset < at <= done + offset:  # only the samples from the click to the content
+                        spent[groups[node]] += delta / 1000
+            out[key] = {k: v / visits for k, v in spent.items()}
+            say(f"profiled {key}: " + ", ".join(f"{k} {v:.0f} ms" for k, v in out[key].items()))
+    return out
+
+
+def profile_table(result: dict[str, dict[str, float]]) -> str:
+    """The profile as a Markdown table: per page the mean click to content and each group's share."""
+    lines = ["| page | click to content ms | " + " | ".join(f"{g} ms" for g in PROFILE_GROUPS) + " |",
+             "|---|---:|" + "---:|" * len(PROFILE_GROUPS)]
+    for key, e in result.items():
+        lines.append(f"| {key} | {e['ms']:.0f} | " + " | ".join(f"{e[g]:.0f}" for g in PROFILE_GROUPS) + " |")
+    return "\n".join(lines)
+
+
 def bench_browser(db_path: Path, rounds: int = 3, *, user: str = USER, password: str = PASSWORD,
                   pages: list[str] | None = None, timeout_s: float = 180.0, pause_s: float = 0.3,
                   server_log: Path | None = None, progress: Any = None) -> dict[str, Any]:
     """Click every page of the navigation ``rounds`` times, cold and warm; per page the samples and their
     median and p95 (``cold``, ``warm``), the first visits after the server started (``start``) and the
     script runs (``run_ms`` of the warm visits). ``pages`` restricts the pages clicked (url paths)."""
-    from playwright.sync_api import sync_playwright
-
-    ensure_account(db_path, user)
     say = progress or (lambda msg: None)
     samples: dict[str, dict[str, list[float]]] = {}
     titles: dict[str, str] = {}
     started = time.perf_counter()
-    with serve(db_path, server_log) as (url, _server), sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_page(viewport=VIEWPORT)
-        t0 = time.perf_counter()
-        sign_in(page, url, user, password, timeout_s)
-        sign_in_s = time.perf_counter() - t0
-        menu = nav_pages(page)
+    with signed_in_page(db_path, user, password, timeout_s, server_log) as (page, menu, sign_in_s):
         chosen = [(i, key, title) for i, (key, title) in enumerate(menu) if pages is None or key in pages]
         order = chosen[1:] + chosen[:1]  # the first page is open after signing in: visit it last
 
@@ -270,7 +354,6 @@ def bench_browser(db_path: Path, rounds: int = 3, *, user: str = USER, password:
             move_data_version(db_path)
             visit("cold")
             visit("warm")
-        browser.close()
     out: dict[str, Any] = {"db": str(db_path), "rounds": rounds, "sign_in_s": sign_in_s,
                            "seconds": time.perf_counter() - started, "pages": {}}
     for key, slot in samples.items():
@@ -304,7 +387,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=180.0, help="seconds a click may take at most")
     parser.add_argument("--json", default=None, help="write the figures here")
     parser.add_argument("--server-log", default=None, help="write the server's output here")
+    parser.add_argument("--profile", action="store_true",
+                        help="instead: where the browser's time goes on warm visits (V8 CPU profile, --rounds visits)")
     args = parser.parse_args(argv)
+    if args.profile:
+        profile = profile_pages(Path(args.db), args.rounds, user=args.user, password=args.password,
+                                pages=args.pages.split(",") if args.pages else None, timeout_s=args.timeout,
+                                progress=lambda msg: print(msg, file=sys.stderr, flush=True))
+        if args.json:
+            Path(args.json).write_text(json.dumps(profile, indent=2), encoding="utf-8")
+        print(profile_table(profile))
+        return 0
     result = bench_browser(Path(args.db), args.rounds, user=args.user, password=args.password,
                            pages=args.pages.split(",") if args.pages else None, timeout_s=args.timeout,
                            server_log=Path(args.server_log) if args.server_log else None,

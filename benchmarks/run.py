@@ -648,6 +648,17 @@ def bench_app_memory(db_path: Path, settle_s: float) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------------ browser
+def cpu_check_ms() -> float:
+    """How fast the machine is right now: the median of 5 runs of a fixed pure-Python loop (ms). The
+    machines are shared: between runs the same code's page times move with this figure."""
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        sum(i * i for i in range(2_000_000))
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
 def bench_browser_scales(work: Path, scales: list[str], seed: int, rounds: int) -> dict[str, Any]:
     """:func:`benchmarks.browser.bench_browser` on a copy of each scale's database (signing in writes a
     session, and the cold visits move the file's modification stamp)."""
@@ -660,6 +671,7 @@ def bench_browser_scales(work: Path, scales: list[str], seed: int, rounds: int) 
         shutil.copy(source, copy)
         log(f"browser: {scale}, {rounds} rounds of every page")
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        cpu = cpu_check_ms()
         try:
             result = bench_browser(copy, rounds, progress=lambda msg, s=scale: log(f"browser {s}: {msg}"))
         except Exception as exc:  # noqa: BLE001 - one scale failing is reported, the others still run
@@ -670,9 +682,18 @@ def bench_browser_scales(work: Path, scales: list[str], seed: int, rounds: int) 
             copy.unlink(missing_ok=True)
         result["load_at_start"] = load
         result["load_at_end"] = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        result["cpu_check_ms"] = [cpu, cpu_check_ms()]
         result["measured_at"] = f"{dt.datetime.now():%Y-%m-%d %H:%M}"
         out["scales"][scale] = result
     return out
+
+
+def cpu_check(result: dict[str, Any]) -> str:
+    """The CPU check of a scale's run (:func:`cpu_check_ms`), for the report ("" for older figures)."""
+    if not result.get("cpu_check_ms"):
+        return ""
+    start, end = result["cpu_check_ms"]
+    return f"CPU check (a fixed Python loop; lower is faster) {start:.0f} ms at the start, {end:.0f} ms at the end; "
 
 
 def browser_report(section: dict[str, Any], queries: dict[str, Any] | None) -> list[str]:
@@ -697,7 +718,7 @@ def browser_report(section: dict[str, Any], queries: dict[str, Any] | None) -> l
         when = f"Measured {r['measured_at']}; load" if r.get("measured_at") else "Load"
         lines += [f"### {scale}", "",
                   f"{when} average at the start {r['load_at_start']}, at the end {r['load_at_end']}; signing in took "
-                  f"{r['sign_in_s']:.1f} s; {goal}.", "",
+                  f"{r['sign_in_s']:.1f} s; {cpu_check(r)}{goal}.", "",
                   "| page | cold median ms | cold p95 ms | warm median ms | warm p95 ms | warm script run ms | "
                   + ("query-only median ms | " if scale == "province" else "") + "median under target |",
                   "|---|---:|---:|---:|---:|---:|" + ("---:|" if scale == "province" else "") + "---|"]

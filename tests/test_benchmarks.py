@@ -4,6 +4,7 @@ page queries it measures are the calls the pages make."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -141,3 +142,19 @@ def test_browser_benchmark_runs_at_tiny_scale(tmp_path: Path) -> None:
         assert figures["cold"]["n"] == 1 and figures["warm"]["n"] == 1
         assert 0 < figures["warm"]["median_ms"] < 60_000 and 0 < figures["cold"]["median_ms"] < 60_000
     assert not (tmp_path / "work" / "browser-tiny.duckdb").exists()  # the copy it served is removed
+    assert all(len(tiny["cpu_check_ms"]) == 2 and 0 < ms < 60_000 for ms in tiny["cpu_check_ms"])
+    assert "CPU check (a fixed Python loop; lower is faster)" in report.read_text(encoding="utf-8")
+
+    # --profile splits a warm visit's click to content by where the browser's main thread spent it
+    shutil.copy(tmp_path / "work" / "tiny.duckdb", tmp_path / "served.duckdb")
+    proc = subprocess.run([sys.executable, "benchmarks/browser.py", "--db", str(tmp_path / "served.duckdb"),
+                           "--profile", "--rounds", "1", "--pages", "participation,activity", "--json",
+                           str(tmp_path / "profile.json")], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    profile = json.loads((tmp_path / "profile.json").read_text(encoding="utf-8"))
+    assert set(profile) == {"participation", "activity"}
+    for spent in profile.values():
+        groups = sum(v for k, v in spent.items() if k != "ms")
+        assert 0.5 * spent["ms"] < groups <= 1.1 * spent["ms"], spent  # the samples cover the click's span
+        assert spent["Streamlit frontend (JS)"] > 0
+    assert "| participation |" in proc.stdout
