@@ -24,11 +24,12 @@ def _requested() -> int | None:
 def _pick() -> None:
     """Choose an activity among those the filters cover."""
     events = common.events_shown(f, "ui.activity.none")
+    count = events["activity_id"].n_unique()  # before sorting: a province's year is 200,000 rows
+    if count > MAX_CHOICES:
+        st.info(common.tr("ui.activity.narrow", count=count))
+        st.stop()
     choices = (events.sort("month", "branch", "date", "activity_id", nulls_last=True)
                .unique("activity_id", keep="first", maintain_order=True))
-    if choices.height > MAX_CHOICES:
-        st.info(common.tr("ui.activity.narrow", count=choices.height))
-        st.stop()
     labels = {r["activity_id"]: f"{r['month']} · {r['branch']} · {r['topic'] or ''}"
               for r in choices.iter_rows(named=True)}
     picked = st.selectbox(common.tr("ui.activity.pick"), list(labels), index=None,

@@ -405,7 +405,8 @@ def zone_scores(ranking: pl.DataFrame, lang: str) -> go.Figure:
     fig = go.Figure()
     for i, zone in enumerate(names):
         part = frame.filter(pl.col("zone") == zone)
-        fig.add_box(y=part["score"].to_list(), name=zone, boxpoints="all" if part.height <= MAX_BOX_POINTS else False,
+        # an array, not a list: plotly checks a list value by value (20,000 scores in a province's "others")
+        fig.add_box(y=part["score"].to_numpy(), name=zone, boxpoints="all" if part.height <= MAX_BOX_POINTS else False,
                     jitter=0.4, pointpos=0, marker_color=series_colour(i, zone, others),
                     text=part["branch"].to_list() if part.height <= MAX_BOX_POINTS else None,
                     hovertemplate="%{text}: %{y}<extra></extra>" if part.height <= MAX_BOX_POINTS else None)
