@@ -279,8 +279,8 @@ def profile_pages(db_path: Path, visits: int = 3, *, user: str = USER, password:
                   pages: list[str] | None = None, timeout_s: float = 180.0,
                   progress: Any = None) -> dict[str, dict[str, float]]:
     """Where a warm visit's click to content goes in the browser: each page visited twice, then
-    ``visits`` times under the V8 CPU profiler, each time coming from another page; per page the mean click to content (``ms``) and the mean
-    milliseconds of each of :data:`PROFILE_GROUPS`."""
+    ``visits`` times under the V8 CPU profiler, each time coming from another page; per page the mean
+    click to content (``ms``) and the mean milliseconds of each of :data:`PROFILE_GROUPS`."""
     say = progress or (lambda msg: None)
     out: dict[str, dict[str, float]] = {}
     with signed_in_page(db_path, user, password, timeout_s) as (page, menu, _sign_in_s):

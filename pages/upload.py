@@ -13,7 +13,7 @@ from pipelines.errors import PartydayError
 from pipelines.ingest import FileResult, ingest_files, preview_files, safety, undo_upload
 from pipelines.ingest.describe import activities_label, counts_label, kind_label
 from pipelines.ingest.model import KINDS
-from pipelines.ui import common, mapping_form
+from pipelines.ui import common, mapping_form, views
 from pipelines.ui.filters import MAX_BRANCH_OPTIONS
 
 me = access.require_page(common.user(), "upload")
@@ -116,9 +116,8 @@ else:
     # searched and paged here on the server: the browser gets the 50 rows shown, not a province's years
     shown = common.searched(history, "up_history", ["file", "branch", "uploaded_by"])
     view = common.paged(shown, "up_history")
-    view = view.with_columns(
-        pl.Series("kind", [kind_label(k, lang) for k in view["kind"]], dtype=pl.String),
-        pl.Series("status", [common.tr(f"ingest.page.upload_status.{s}") for s in view["status"]], dtype=pl.String))
+    view = views.translated(view, "status", "ingest.page.upload_status", lang, "status").with_columns(
+        pl.Series("kind", [kind_label(k, lang) for k in view["kind"]], dtype=pl.String))  # "signin+evaluation"
     st.dataframe(view.rename({c: common.tr(f"ingest.page.col.{c}") for c in view.columns}), hide_index=True,
                  key="up_history")
     mine = shown.filter((pl.col("status") == "loaded") & (pl.lit(allowed is None) | pl.col("branch").is_in(names)))
